@@ -1,0 +1,110 @@
+# ngx_http_auth_token_module
+#
+#   make            build build/ngx_http_auth_token_module.so (and test tools)
+#   make run        build, then serve the example gateway in the foreground
+#   make test       build, then run the whole test suite (t/*.t)
+#   make clean
+#
+# By default the module is built against Debian's nginx (package nginx-dev)
+# so that it loads into /usr/sbin/nginx.  To build against an upstream
+# source tree instead:  make NGINX_SRC=/path/to/nginx-1.x.y
+#
+# As root on Debian, missing packages are installed with apt-get.
+
+SHELL       := /bin/bash
+MODULE      := ngx_http_auth_token_module
+BUILD       := $(CURDIR)/build
+SO          := $(BUILD)/$(MODULE).so
+NGINX       ?= /usr/sbin/nginx
+NGINX_SRC   ?=
+PORT        ?= 8080
+ECHO_MODULE := /usr/lib/nginx/modules/ngx_http_echo_module.so
+
+CC_OPT      := -g -O2 -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+               -Wall -Wextra -Werror -Wno-unused-parameter
+
+SRCS        := config $(wildcard src/*.c src/*.h)
+
+DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
+                libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
+                libnginx-mod-http-echo openssl
+
+.PHONY: all deps run test clean
+
+all: $(SO) $(BUILD)/t-mint
+
+deps: $(BUILD)/.deps
+
+$(BUILD)/.deps: Makefile
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+	        | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
+	        echo "installing:$$missing"; \
+	        export DEBIAN_FRONTEND=noninteractive; \
+	        apt-get update -qq && apt-get install -y -qq $$missing \
+	            >/dev/null || exit 1; \
+	    else \
+	        echo "missing packages:$$missing" >&2; \
+	        echo "install them (Debian: apt-get install$$missing)" \
+	             "or run make as root on Debian" >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
+
+ifeq ($(NGINX_SRC),)
+
+# Debian's nginx: its own configure flags, so that the module is binary
+# compatible with /usr/sbin/nginx
+
+$(BUILD)/nginx/objs/Makefile: $(BUILD)/.deps config
+	rm -rf $(BUILD)/nginx
+	cp -a /usr/share/nginx/src $(BUILD)/nginx
+	cd $(BUILD)/nginx && source ./conf_flags \
+	    && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	        --with-cc-opt="$(CC_OPT)" \
+	        --add-dynamic-module=$(CURDIR) >$(BUILD)/configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/configure.log; exit 1; }
+
+else
+
+$(BUILD)/nginx/objs/Makefile: $(BUILD)/.deps config
+	rm -rf $(BUILD)/nginx
+	mkdir -p $(BUILD)/nginx
+	cd $(NGINX_SRC) && ./configure --with-compat \
+	        --builddir=$(BUILD)/nginx/objs \
+	        --with-cc-opt="$(CC_OPT)" \
+	        --add-dynamic-module=$(CURDIR) >$(BUILD)/configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/configure.log; exit 1; }
+
+endif
+
+$(SO): $(BUILD)/nginx/objs/Makefile $(SRCS)
+	$(MAKE) -C $(if $(NGINX_SRC),$(NGINX_SRC),$(BUILD)/nginx) \
+	    -f $(BUILD)/nginx/objs/Makefile modules
+	cp $(BUILD)/nginx/objs/$(MODULE).so $@
+
+$(BUILD)/t-mint: t/mint.c $(BUILD)/.deps
+	$(CC) -O2 -Wall -o $@ t/mint.c -ljwt
+
+# the example gateway: a local JWKS, a demo upstream that echoes the
+# identity headers it receives, and ready-made curl lines
+
+run: all
+	@bash examples/run.sh "$(NGINX)" "$(SO)" "$(BUILD)/example" "$(PORT)"
+
+# the real Test::Nginx::Socket when installed, else the compact runner
+
+test: all
+	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then inc=""; \
+	else inc="-I t/compat"; fi; \
+	TEST_NGINX_BINARY=$(NGINX) \
+	TEST_NGINX_LOAD_MODULES="$(SO) $(ECHO_MODULE)" \
+	prove $$inc t/*.t
+
+clean:
+	rm -rf $(BUILD) t/servroot*

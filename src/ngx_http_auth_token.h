@@ -1,0 +1,230 @@
+
+/*
+ * Copyright (C) ngx_http_auth_token_module authors
+ */
+
+
+#ifndef _NGX_HTTP_AUTH_TOKEN_H_INCLUDED_
+#define _NGX_HTTP_AUTH_TOKEN_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <openssl/evp.h>
+#include <jansson.h>
+
+
+/* hard limits on attacker-controlled input */
+#define NGX_HTTP_AUTH_TOKEN_MAX_LENGTH      16384
+#define NGX_HTTP_AUTH_TOKEN_MAX_DEPTH       16
+#define NGX_HTTP_AUTH_TOKEN_MAX_CLAIMS      256
+#define NGX_HTTP_AUTH_TOKEN_MAX_JWKS        (4 * 1024 * 1024)
+#define NGX_HTTP_AUTH_TOKEN_MAX_JWKS_DEPTH  8
+
+
+/* JWS algorithms (RFC 7518, RFC 8037) */
+
+typedef enum {
+    NGX_HTTP_AUTH_TOKEN_HS256 = 0,
+    NGX_HTTP_AUTH_TOKEN_HS384,
+    NGX_HTTP_AUTH_TOKEN_HS512,
+    NGX_HTTP_AUTH_TOKEN_RS256,
+    NGX_HTTP_AUTH_TOKEN_RS384,
+    NGX_HTTP_AUTH_TOKEN_RS512,
+    NGX_HTTP_AUTH_TOKEN_PS256,
+    NGX_HTTP_AUTH_TOKEN_PS384,
+    NGX_HTTP_AUTH_TOKEN_PS512,
+    NGX_HTTP_AUTH_TOKEN_ES256,
+    NGX_HTTP_AUTH_TOKEN_ES384,
+    NGX_HTTP_AUTH_TOKEN_ES512,
+    NGX_HTTP_AUTH_TOKEN_EDDSA,
+    NGX_HTTP_AUTH_TOKEN_ALG_COUNT
+} ngx_http_auth_token_alg_e;
+
+
+/* key types (the JWK "kty", with OKP narrowed to Ed25519) */
+
+#define NGX_HTTP_AUTH_TOKEN_KTY_OCT      1
+#define NGX_HTTP_AUTH_TOKEN_KTY_RSA      2
+#define NGX_HTTP_AUTH_TOKEN_KTY_EC       3
+#define NGX_HTTP_AUTH_TOKEN_KTY_OKP      4
+
+
+typedef struct {
+    ngx_str_t                       name;
+    ngx_uint_t                      kty;
+    const char                     *digest;
+    int                             padding;    /* RSA padding mode */
+    size_t                          sig_len;    /* EC: raw r||s length */
+    const char                     *group;      /* EC: curve name */
+} ngx_http_auth_token_alg_t;
+
+
+typedef struct {
+    ngx_str_t                       kid;
+    ngx_uint_t                      kty;
+    ngx_uint_t                      algs;       /* bit per alg */
+    EVP_PKEY                       *pkey;
+    ngx_str_t                       secret;     /* kty "oct" */
+    EVP_PKEY_CTX                   *ctx[NGX_HTTP_AUTH_TOKEN_ALG_COUNT];
+} ngx_http_auth_token_key_t;
+
+
+typedef struct {
+    ngx_str_t                       name;       /* file name, for logs */
+    ngx_array_t                     keys;       /* ngx_http_auth_token_key_t */
+} ngx_http_auth_token_keyset_t;
+
+
+/* why a token was accepted or refused: $auth_token_status */
+
+typedef enum {
+    NGX_HTTP_AUTH_TOKEN_UNCHECKED = 0,
+    NGX_HTTP_AUTH_TOKEN_VALID,
+    NGX_HTTP_AUTH_TOKEN_MISSING,
+    NGX_HTTP_AUTH_TOKEN_INVALID_REQUEST,
+    NGX_HTTP_AUTH_TOKEN_MALFORMED,
+    NGX_HTTP_AUTH_TOKEN_UNSUPPORTED_ALG,
+    NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY,
+    NGX_HTTP_AUTH_TOKEN_BAD_SIGNATURE,
+    NGX_HTTP_AUTH_TOKEN_EXPIRED,
+    NGX_HTTP_AUTH_TOKEN_NOT_YET_VALID,
+    NGX_HTTP_AUTH_TOKEN_WRONG_ISSUER,
+    NGX_HTTP_AUTH_TOKEN_WRONG_AUDIENCE,
+    NGX_HTTP_AUTH_TOKEN_INSUFFICIENT_SCOPE,
+    NGX_HTTP_AUTH_TOKEN_REQUIREMENT_FAILED,
+    NGX_HTTP_AUTH_TOKEN_STATUS_COUNT
+} ngx_http_auth_token_status_e;
+
+
+/* a JWT split and decoded; all memory is from one pool */
+
+typedef struct {
+    ngx_str_t                       raw;        /* the compact token */
+    ngx_str_t                       signing_input;
+    ngx_str_t                       header_json;
+    ngx_str_t                       payload_json;
+    ngx_str_t                       signature;
+    ngx_str_t                       kid;
+    ngx_uint_t                      alg;
+    json_t                         *header;
+    json_t                         *claims;
+} ngx_http_auth_token_jwt_t;
+
+
+/* the outcome of one check: a status and a sentence for people */
+
+typedef struct {
+    ngx_http_auth_token_status_e    status;
+    const char                     *reason;
+} ngx_http_auth_token_result_t;
+
+
+typedef struct {
+    ngx_array_t                    *values;     /* complex values */
+    ngx_uint_t                      error;      /* 401 or 403 */
+} ngx_http_auth_token_require_t;
+
+
+typedef struct {
+    ngx_str_t                       name;
+    ngx_str_t                       lowcase;
+    ngx_uint_t                      hash;
+    ngx_array_t                    *path;       /* ngx_str_t */
+} ngx_http_auth_token_header_t;
+
+
+typedef struct {
+    ngx_http_complex_value_t       *realm;      /* NULL: "off" */
+    ngx_http_complex_value_t       *token;      /* token=$variable */
+    ngx_str_t                       scheme;
+    ngx_array_t                    *keysets;
+    time_t                          leeway;
+    ngx_array_t                    *issuers;    /* ngx_str_t */
+    ngx_array_t                    *audiences;  /* ngx_str_t */
+    ngx_array_t                    *scopes;     /* ngx_str_t */
+    ngx_str_t                       scope_text;
+    ngx_array_t                    *requires;
+    ngx_array_t                    *headers;
+    ngx_flag_t                      pass_token;
+} ngx_http_auth_token_loc_conf_t;
+
+
+/* per-request state: lives in the request context only */
+
+typedef struct {
+    ngx_http_auth_token_status_e    status;
+    const char                     *reason;
+    ngx_int_t                       rc;
+    ngx_uint_t                      code;       /* of a failed require */
+    ngx_str_t                       token;
+    ngx_http_auth_token_jwt_t       jwt;
+    json_t                         *claims;
+    ngx_str_t                       payload;
+    unsigned                        from_header:1;
+    unsigned                        done:1;
+} ngx_http_auth_token_ctx_t;
+
+
+extern ngx_module_t  ngx_http_auth_token_module;
+
+
+/* ngx_http_auth_token_extract.c */
+
+ngx_int_t ngx_http_auth_token_parse_authorization(ngx_str_t *value,
+    ngx_str_t *scheme, ngx_str_t *token);
+ngx_int_t ngx_http_auth_token_valid_chars(ngx_str_t *token);
+
+
+/* ngx_http_auth_token_json.c */
+
+json_t *ngx_http_auth_token_json_parse(ngx_pool_t *pool, u_char *data,
+    size_t len, ngx_uint_t max_depth, const char **err);
+ngx_int_t ngx_http_auth_token_json_render(ngx_pool_t *pool, json_t *value,
+    ngx_str_t *out);
+json_t *ngx_http_auth_token_json_path(json_t *root, ngx_str_t *path,
+    ngx_uint_t n);
+
+
+/* ngx_http_auth_token_jwt.c */
+
+ngx_int_t ngx_http_auth_token_init_algs(ngx_log_t *log);
+const ngx_http_auth_token_alg_t *ngx_http_auth_token_alg(ngx_uint_t alg);
+const EVP_MD *ngx_http_auth_token_alg_md(ngx_uint_t alg);
+ngx_int_t ngx_http_auth_token_alg_by_name(u_char *name, size_t len);
+ngx_int_t ngx_http_auth_token_b64url_decode(ngx_str_t *dst, ngx_str_t *src);
+void ngx_http_auth_token_jwt_parse(ngx_pool_t *pool, ngx_str_t *token,
+    ngx_http_auth_token_jwt_t *jwt, ngx_http_auth_token_result_t *res);
+void ngx_http_auth_token_jwt_verify(ngx_pool_t *pool,
+    ngx_http_auth_token_jwt_t *jwt, ngx_array_t *keysets,
+    ngx_http_auth_token_result_t *res);
+ngx_int_t ngx_http_auth_token_verify_key(ngx_http_auth_token_key_t *key,
+    ngx_uint_t alg, ngx_str_t *input, ngx_str_t *sig);
+
+
+/* ngx_http_auth_token_claims.c */
+
+void ngx_http_auth_token_check_claims(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, json_t *claims,
+    ngx_http_auth_token_result_t *res);
+ngx_int_t ngx_http_auth_token_check_require(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+ngx_int_t ngx_http_auth_token_add_variables(ngx_conf_t *cf);
+char *ngx_http_auth_token_claim_set(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_auth_token_headers_handler(ngx_http_request_t *r);
+const char *ngx_http_auth_token_status_name(ngx_uint_t status);
+
+
+/* ngx_http_auth_token_jwks.c */
+
+ngx_http_auth_token_keyset_t *ngx_http_auth_token_jwks_parse(
+    ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *name, u_char *data,
+    size_t len, const char **err);
+ngx_http_auth_token_keyset_t *ngx_http_auth_token_jwks_load_file(
+    ngx_conf_t *cf, ngx_str_t *path, const char **err);
+
+
+#endif /* _NGX_HTTP_AUTH_TOKEN_H_INCLUDED_ */

@@ -1,0 +1,667 @@
+
+/*
+ * Copyright (C) ngx_http_auth_token_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include "ngx_http_auth_token.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
+
+#define NGX_HTTP_AUTH_TOKEN_MIN_RSA_BITS  2048
+
+
+static const char *ngx_http_auth_token_jwk_parse(ngx_pool_t *pool,
+    json_t *jwk, ngx_http_auth_token_key_t *key);
+static const char *ngx_http_auth_token_jwk_oct(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key);
+static const char *ngx_http_auth_token_jwk_rsa(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key);
+static const char *ngx_http_auth_token_jwk_ec(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key);
+static const char *ngx_http_auth_token_jwk_okp(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key);
+static EVP_PKEY *ngx_http_auth_token_pkey_fromdata(const char *type,
+    OSSL_PARAM_BLD *bld);
+static const char *ngx_http_auth_token_jwk_ctx(ngx_http_auth_token_key_t *key);
+static ngx_int_t ngx_http_auth_token_jwk_field(ngx_pool_t *pool,
+    json_t *jwk, const char *name, ngx_str_t *out);
+static void ngx_http_auth_token_key_free(ngx_http_auth_token_key_t *key);
+static void ngx_http_auth_token_keyset_cleanup(void *data);
+
+
+/*
+ * Parses a JWKS document (RFC 7517, section 5) into verification keys.
+ * Keys that cannot be used for signatures are skipped with a warning;
+ * a document without any usable key is an error.
+ */
+
+ngx_http_auth_token_keyset_t *
+ngx_http_auth_token_jwks_parse(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_str_t *name, u_char *data, size_t len, const char **err)
+{
+    size_t                         i;
+    json_t                        *root, *keys, *jwk, *kid;
+    const char                    *reason;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_auth_token_key_t     *key;
+    ngx_http_auth_token_keyset_t  *ks;
+
+    if (len > NGX_HTTP_AUTH_TOKEN_MAX_JWKS) {
+        *err = "JWKS too large";
+        return NULL;
+    }
+
+    root = ngx_http_auth_token_json_parse(NULL, data, len,
+                                          NGX_HTTP_AUTH_TOKEN_MAX_JWKS_DEPTH,
+                                          err);
+    if (root == NULL) {
+        return NULL;
+    }
+
+    ks = NULL;
+
+    keys = json_object_get(root, "keys");
+    if (!json_is_array(keys)) {
+        *err = "no \"keys\" array";
+        goto done;
+    }
+
+    ks = ngx_pcalloc(pool, sizeof(ngx_http_auth_token_keyset_t));
+    if (ks == NULL) {
+        *err = "out of memory";
+        goto done;
+    }
+
+    ks->name = *name;
+
+    if (ngx_array_init(&ks->keys, pool, json_array_size(keys) + 1,
+                       sizeof(ngx_http_auth_token_key_t))
+        != NGX_OK)
+    {
+        *err = "out of memory";
+        ks = NULL;
+        goto done;
+    }
+
+    cln = ngx_pool_cleanup_add(pool, 0);
+    if (cln == NULL) {
+        *err = "out of memory";
+        ks = NULL;
+        goto done;
+    }
+
+    cln->handler = ngx_http_auth_token_keyset_cleanup;
+    cln->data = ks;
+
+    json_array_foreach(keys, i, jwk) {
+
+        key = ngx_array_push(&ks->keys);
+        if (key == NULL) {
+            *err = "out of memory";
+            ks = NULL;
+            goto done;
+        }
+
+        ngx_memzero(key, sizeof(ngx_http_auth_token_key_t));
+
+        reason = ngx_http_auth_token_jwk_parse(pool, jwk, key);
+
+        if (reason) {
+            kid = json_object_get(jwk, "kid");
+
+            ngx_log_error(NGX_LOG_WARN, log, 0,
+                          "auth_token: JWKS \"%V\": key #%uz%s%s%s skipped: %s",
+                          name, i, json_is_string(kid) ? " (kid \"" : "",
+                          json_is_string(kid) ? json_string_value(kid) : "",
+                          json_is_string(kid) ? "\")" : "", reason);
+
+            ngx_http_auth_token_key_free(key);
+            ks->keys.nelts--;
+        }
+    }
+
+    if (ks->keys.nelts == 0) {
+        *err = "no usable keys";
+        ks = NULL;
+    }
+
+done:
+
+    json_decref(root);
+
+    return ks;
+}
+
+
+static const char *
+ngx_http_auth_token_jwk_parse(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key)
+{
+    size_t       i;
+    json_t      *kty, *v, *op;
+    ngx_int_t    alg;
+    ngx_uint_t   verify;
+    const char  *reason;
+
+    if (!json_is_object(jwk)) {
+        return "not an object";
+    }
+
+    kty = json_object_get(jwk, "kty");
+    if (!json_is_string(kty)) {
+        return "no \"kty\"";
+    }
+
+    v = json_object_get(jwk, "use");
+    if (v && (!json_is_string(v) || ngx_strcmp(json_string_value(v), "sig")))
+    {
+        return "\"use\" is not \"sig\"";
+    }
+
+    v = json_object_get(jwk, "key_ops");
+    if (v) {
+        verify = 0;
+
+        json_array_foreach(v, i, op) {
+            if (json_is_string(op)
+                && ngx_strcmp(json_string_value(op), "verify") == 0)
+            {
+                verify = 1;
+            }
+        }
+
+        if (!verify) {
+            return "\"key_ops\" does not allow \"verify\"";
+        }
+    }
+
+    v = json_object_get(jwk, "kid");
+    if (v) {
+        if (!json_is_string(v)) {
+            return "\"kid\" is not a string";
+        }
+
+        key->kid.len = json_string_length(v);
+        key->kid.data = ngx_pnalloc(pool, key->kid.len + 1);
+        if (key->kid.data == NULL) {
+            return "out of memory";
+        }
+
+        ngx_memcpy(key->kid.data, json_string_value(v), key->kid.len + 1);
+    }
+
+    if (ngx_strcmp(json_string_value(kty), "oct") == 0) {
+        reason = ngx_http_auth_token_jwk_oct(pool, jwk, key);
+
+    } else if (ngx_strcmp(json_string_value(kty), "RSA") == 0) {
+        reason = ngx_http_auth_token_jwk_rsa(pool, jwk, key);
+
+    } else if (ngx_strcmp(json_string_value(kty), "EC") == 0) {
+        reason = ngx_http_auth_token_jwk_ec(pool, jwk, key);
+
+    } else if (ngx_strcmp(json_string_value(kty), "OKP") == 0) {
+        reason = ngx_http_auth_token_jwk_okp(pool, jwk, key);
+
+    } else {
+        reason = "unsupported \"kty\"";
+    }
+
+    if (reason) {
+        return reason;
+    }
+
+    /* the key's own "alg" narrows what it may verify */
+
+    v = json_object_get(jwk, "alg");
+    if (v) {
+        if (!json_is_string(v)) {
+            return "\"alg\" is not a string";
+        }
+
+        alg = ngx_http_auth_token_alg_by_name(
+                                          (u_char *) json_string_value(v),
+                                          json_string_length(v));
+        if (alg == NGX_ERROR) {
+            return "unsupported \"alg\"";
+        }
+
+        if (!(key->algs & ((ngx_uint_t) 1 << alg))) {
+            return "\"alg\" does not fit the key";
+        }
+
+        key->algs = (ngx_uint_t) 1 << alg;
+    }
+
+    return ngx_http_auth_token_jwk_ctx(key);
+}
+
+
+static const char *
+ngx_http_auth_token_jwk_oct(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key)
+{
+    ngx_uint_t  alg;
+
+    if (ngx_http_auth_token_jwk_field(pool, jwk, "k", &key->secret)
+        != NGX_OK)
+    {
+        return "no valid \"k\"";
+    }
+
+    key->kty = NGX_HTTP_AUTH_TOKEN_KTY_OCT;
+
+    /* RFC 7518, section 3.2: the secret is at least as long as the hash */
+
+    for (alg = NGX_HTTP_AUTH_TOKEN_HS256; alg <= NGX_HTTP_AUTH_TOKEN_HS512;
+         alg++)
+    {
+        if (key->secret.len >= ngx_http_auth_token_alg(alg)->sig_len) {
+            key->algs |= (ngx_uint_t) 1 << alg;
+        }
+    }
+
+    if (key->algs == 0) {
+        return "HMAC secret shorter than 32 bytes";
+    }
+
+    return NULL;
+}
+
+
+static const char *
+ngx_http_auth_token_jwk_rsa(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key)
+{
+    BIGNUM          *n, *e;
+    ngx_str_t        nb, eb;
+    const char      *reason;
+    OSSL_PARAM_BLD  *bld;
+
+    if (ngx_http_auth_token_jwk_field(pool, jwk, "n", &nb) != NGX_OK
+        || ngx_http_auth_token_jwk_field(pool, jwk, "e", &eb) != NGX_OK)
+    {
+        return "no valid \"n\" and \"e\"";
+    }
+
+    n = BN_bin2bn(nb.data, nb.len, NULL);
+    e = BN_bin2bn(eb.data, eb.len, NULL);
+    bld = OSSL_PARAM_BLD_new();
+
+    reason = "cannot build RSA key";
+
+    if (n && e && bld
+        && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
+        && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+    {
+        key->pkey = ngx_http_auth_token_pkey_fromdata("RSA", bld);
+    }
+
+    BN_free(n);
+    BN_free(e);
+    OSSL_PARAM_BLD_free(bld);
+
+    if (key->pkey == NULL) {
+        return reason;
+    }
+
+    if (EVP_PKEY_get_bits(key->pkey) < NGX_HTTP_AUTH_TOKEN_MIN_RSA_BITS) {
+        return "RSA key shorter than 2048 bits";
+    }
+
+    key->kty = NGX_HTTP_AUTH_TOKEN_KTY_RSA;
+    key->algs = ((ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_RS256)
+                | ((ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_RS384)
+                | ((ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_RS512)
+                | ((ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_PS256)
+                | ((ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_PS384)
+                | ((ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_PS512);
+
+    return NULL;
+}
+
+
+static const char *
+ngx_http_auth_token_jwk_ec(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key)
+{
+    u_char                           *pub;
+    size_t                            coord;
+    json_t                           *crv;
+    ngx_str_t                         x, y;
+    ngx_uint_t                        alg;
+    OSSL_PARAM_BLD                   *bld;
+    const ngx_http_auth_token_alg_t  *a;
+
+    crv = json_object_get(jwk, "crv");
+    if (!json_is_string(crv)) {
+        return "no \"crv\"";
+    }
+
+    for (alg = NGX_HTTP_AUTH_TOKEN_ES256; alg <= NGX_HTTP_AUTH_TOKEN_ES512;
+         alg++)
+    {
+        if (ngx_strcmp(ngx_http_auth_token_alg(alg)->group,
+                       json_string_value(crv))
+            == 0)
+        {
+            break;
+        }
+    }
+
+    if (alg > NGX_HTTP_AUTH_TOKEN_ES512) {
+        return "unsupported curve";
+    }
+
+    a = ngx_http_auth_token_alg(alg);
+    coord = a->sig_len / 2;
+
+    if (ngx_http_auth_token_jwk_field(pool, jwk, "x", &x) != NGX_OK
+        || ngx_http_auth_token_jwk_field(pool, jwk, "y", &y) != NGX_OK
+        || x.len != coord || y.len != coord)
+    {
+        return "no valid \"x\" and \"y\"";
+    }
+
+    pub = ngx_pnalloc(pool, 1 + 2 * coord);
+    if (pub == NULL) {
+        return "out of memory";
+    }
+
+    pub[0] = 0x04;
+    ngx_memcpy(pub + 1, x.data, coord);
+    ngx_memcpy(pub + 1 + coord, y.data, coord);
+
+    bld = OSSL_PARAM_BLD_new();
+
+    if (bld
+        && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+                                           a->group, 0)
+        && OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+                                            pub, 1 + 2 * coord))
+    {
+        key->pkey = ngx_http_auth_token_pkey_fromdata("EC", bld);
+    }
+
+    OSSL_PARAM_BLD_free(bld);
+
+    if (key->pkey == NULL) {
+        return "not a valid point on the curve";
+    }
+
+    key->kty = NGX_HTTP_AUTH_TOKEN_KTY_EC;
+    key->algs = (ngx_uint_t) 1 << alg;
+
+    return NULL;
+}
+
+
+static const char *
+ngx_http_auth_token_jwk_okp(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key)
+{
+    json_t     *crv;
+    ngx_str_t   x;
+
+    crv = json_object_get(jwk, "crv");
+    if (!json_is_string(crv)
+        || ngx_strcmp(json_string_value(crv), "Ed25519") != 0)
+    {
+        return "unsupported curve";
+    }
+
+    if (ngx_http_auth_token_jwk_field(pool, jwk, "x", &x) != NGX_OK
+        || x.len != 32)
+    {
+        return "no valid \"x\"";
+    }
+
+    key->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x.data,
+                                            x.len);
+    if (key->pkey == NULL) {
+        ERR_clear_error();
+        return "not a valid Ed25519 key";
+    }
+
+    key->kty = NGX_HTTP_AUTH_TOKEN_KTY_OKP;
+    key->algs = (ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_EDDSA;
+
+    return NULL;
+}
+
+
+static EVP_PKEY *
+ngx_http_auth_token_pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld)
+{
+    EVP_PKEY      *pkey;
+    OSSL_PARAM    *params;
+    EVP_PKEY_CTX  *ctx, *check;
+
+    pkey = NULL;
+
+    params = OSSL_PARAM_BLD_to_param(bld);
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+
+    if (params == NULL || ctx == NULL
+        || EVP_PKEY_fromdata_init(ctx) != 1
+        || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+    {
+        goto failed;
+    }
+
+    check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+
+    if (check == NULL || EVP_PKEY_public_check(check) != 1) {
+        EVP_PKEY_CTX_free(check);
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+        goto failed;
+    }
+
+    EVP_PKEY_CTX_free(check);
+
+failed:
+
+    OSSL_PARAM_free(params);
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error();
+
+    return pkey;
+}
+
+
+/* one ready verification context per algorithm the key may verify */
+
+static const char *
+ngx_http_auth_token_jwk_ctx(ngx_http_auth_token_key_t *key)
+{
+    ngx_uint_t                        alg;
+    EVP_PKEY_CTX                     *ctx;
+    const EVP_MD                     *md;
+    const ngx_http_auth_token_alg_t  *a;
+
+    if (key->kty != NGX_HTTP_AUTH_TOKEN_KTY_RSA
+        && key->kty != NGX_HTTP_AUTH_TOKEN_KTY_EC)
+    {
+        return NULL;
+    }
+
+    for (alg = 0; alg < NGX_HTTP_AUTH_TOKEN_ALG_COUNT; alg++) {
+
+        if (!(key->algs & ((ngx_uint_t) 1 << alg))) {
+            continue;
+        }
+
+        a = ngx_http_auth_token_alg(alg);
+        md = ngx_http_auth_token_alg_md(alg);
+
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        if (ctx == NULL) {
+            goto failed;
+        }
+
+        key->ctx[alg] = ctx;
+
+        if (EVP_PKEY_verify_init(ctx) != 1) {
+            goto failed;
+        }
+
+        if (a->kty == NGX_HTTP_AUTH_TOKEN_KTY_RSA
+            && EVP_PKEY_CTX_set_rsa_padding(ctx, a->padding) <= 0)
+        {
+            goto failed;
+        }
+
+        if (EVP_PKEY_CTX_set_signature_md(ctx, md) <= 0) {
+            goto failed;
+        }
+
+        /* RFC 7518, section 3.5: the salt is as long as the hash */
+
+        if (a->padding == RSA_PKCS1_PSS_PADDING
+            && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST)
+               <= 0)
+        {
+            goto failed;
+        }
+    }
+
+    return NULL;
+
+failed:
+
+    ERR_clear_error();
+
+    return "cannot set up verification";
+}
+
+
+/* a base64url member of a JWK; trailing "=" from lax publishers is allowed */
+
+static ngx_int_t
+ngx_http_auth_token_jwk_field(ngx_pool_t *pool, json_t *jwk,
+    const char *name, ngx_str_t *out)
+{
+    json_t     *v;
+    ngx_str_t   src;
+
+    v = json_object_get(jwk, name);
+    if (!json_is_string(v)) {
+        return NGX_ERROR;
+    }
+
+    src.data = (u_char *) json_string_value(v);
+    src.len = json_string_length(v);
+
+    while (src.len && src.data[src.len - 1] == '=') {
+        src.len--;
+    }
+
+    if (src.len == 0) {
+        return NGX_ERROR;
+    }
+
+    out->data = ngx_pnalloc(pool, src.len / 4 * 3 + 3);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_auth_token_b64url_decode(out, &src);
+}
+
+
+static void
+ngx_http_auth_token_key_free(ngx_http_auth_token_key_t *key)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_AUTH_TOKEN_ALG_COUNT; i++) {
+        EVP_PKEY_CTX_free(key->ctx[i]);
+        key->ctx[i] = NULL;
+    }
+
+    EVP_PKEY_free(key->pkey);
+    key->pkey = NULL;
+
+    if (key->secret.len) {
+        OPENSSL_cleanse(key->secret.data, key->secret.len);
+        key->secret.len = 0;
+    }
+}
+
+
+static void
+ngx_http_auth_token_keyset_cleanup(void *data)
+{
+    ngx_http_auth_token_keyset_t *ks = data;
+
+    ngx_uint_t                  i;
+    ngx_http_auth_token_key_t  *key;
+
+    key = ks->keys.elts;
+
+    for (i = 0; i < ks->keys.nelts; i++) {
+        ngx_http_auth_token_key_free(&key[i]);
+    }
+}
+
+
+ngx_http_auth_token_keyset_t *
+ngx_http_auth_token_jwks_load_file(ngx_conf_t *cf, ngx_str_t *path,
+    const char **err)
+{
+    u_char                        *buf;
+    size_t                         size;
+    ssize_t                        n;
+    ngx_fd_t                       fd;
+    ngx_file_info_t                fi;
+    ngx_http_auth_token_keyset_t  *ks;
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        *err = strerror(ngx_errno);
+        return NULL;
+    }
+
+    ks = NULL;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        *err = strerror(ngx_errno);
+        goto done;
+    }
+
+    size = (size_t) ngx_file_size(&fi);
+
+    if (size > NGX_HTTP_AUTH_TOKEN_MAX_JWKS) {
+        *err = "JWKS too large";
+        goto done;
+    }
+
+    buf = ngx_pnalloc(cf->temp_pool, size + 1);
+    if (buf == NULL) {
+        *err = "out of memory";
+        goto done;
+    }
+
+    n = ngx_read_fd(fd, buf, size);
+    if (n == -1 || (size_t) n != size) {
+        *err = (n == -1) ? strerror(ngx_errno) : "short read";
+        goto done;
+    }
+
+    ks = ngx_http_auth_token_jwks_parse(cf->pool, cf->log, path, buf, size,
+                                        err);
+
+done:
+
+    ngx_close_file(fd);
+
+    return ks;
+}
