@@ -27,7 +27,8 @@ SRCS        := config $(wildcard src/*.c src/*.h)
 
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
-                libnginx-mod-http-echo openssl
+                libnginx-mod-http-echo libtext-diff-perl valgrind \
+                openssl
 
 .PHONY: all deps run test clean
 

@@ -6,7 +6,9 @@
  * ALG      HS256/384/512, RS256/384/512, ES256/384/512 or "none"
  * KEYFILE  file holding the key bytes: PEM private key (RS/ES) or the raw
  *          HMAC secret (HS); ignored for "none" (pass "-" or anything)
- * HEADER_JSON  JSON object of extra header fields, e.g. {"kid":"rsa1"}
+ * HEADER_JSON  JSON object of extra header fields, e.g. {"kid":"rsa1"};
+ *          "alg" and "typ" are refused: libjwt 1.10 always writes the real
+ *          alg and "typ":"JWT" (none: {"alg":"none"} only, empty signature)
  * PAYLOAD_JSON JSON object of claims
  *
  * Prints the compact token followed by a newline.  Exits non-zero with a
@@ -81,7 +83,9 @@ main(int argc, char **argv)
     unsigned char  *key = NULL;
     size_t          keylen = 0;
     char           *out;
-    int             rc;
+    int             rc, i;
+    char           *hv;
+    static const char *fixed[] = { "alg", "typ" };
 
     if (argc != 5) {
         fprintf(stderr,
@@ -123,6 +127,17 @@ main(int argc, char **argv)
             fprintf(stderr, "mint: bad HEADER_JSON (must be a JSON object): "
                     "%s\n", strerror(rc));
             return 1;
+        }
+
+        /* libjwt 1.10 silently overwrites these when encoding */
+        for (i = 0; i < 2; i++) {
+            hv = jwt_get_headers_json(jwt, fixed[i]);
+            if (hv != NULL) {
+                fprintf(stderr, "mint: HEADER_JSON must not set \"%s\": "
+                        "libjwt writes it itself (\"alg\" from ALG, "
+                        "\"typ\":\"JWT\")\n", fixed[i]);
+                return 1;
+            }
         }
     }
 
