@@ -22,6 +22,7 @@
 #define NGX_HTTP_AUTH_TOKEN_MAX_CLAIMS      256
 #define NGX_HTTP_AUTH_TOKEN_MAX_JWKS        (4 * 1024 * 1024)
 #define NGX_HTTP_AUTH_TOKEN_MAX_JWKS_DEPTH  8
+#define NGX_HTTP_AUTH_TOKEN_HASH_LEN        32
 
 
 /* JWS algorithms (RFC 7518, RFC 8037) */
@@ -78,6 +79,99 @@ typedef struct {
 } ngx_http_auth_token_keyset_t;
 
 
+/* the shared zone */
+
+typedef struct {
+    ngx_rbtree_t                    rbtree;
+    ngx_rbtree_node_t               sentinel;
+    ngx_queue_t                     lru;
+    ngx_uint_t                      generation; /* of key set documents */
+    ngx_uint_t                      evictions;
+} ngx_http_auth_token_shctx_t;
+
+
+typedef struct {
+    ngx_http_auth_token_shctx_t    *sh;
+    ngx_slab_pool_t                *shpool;
+} ngx_http_auth_token_zone_t;
+
+
+typedef struct {
+    ngx_rbtree_node_t               node;
+    ngx_queue_t                     queue;      /* LRU, unless pinned */
+    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    ngx_uint_t                      pinned;
+    size_t                          len;
+    u_char                          data[1];
+} ngx_http_auth_token_node_t;
+
+
+/* a remote key set: its state shared by all workers */
+
+typedef struct {
+    u_char                         *doc;
+    size_t                          doc_len;
+    ngx_uint_t                      generation;
+    time_t                          fetched;     /* document arrived */
+    time_t                          refresh_at;  /* due for a refresh */
+    time_t                          fetch_start; /* latest attempt */
+    time_t                          lease;       /* a fetch runs until */
+    time_t                          retry_at;    /* after a failure */
+    ngx_uint_t                      failures;
+} ngx_http_auth_token_jwks_sh_t;
+
+
+/* a remote key set, as configured, with this worker's parsed keys */
+
+typedef struct {
+    ngx_str_t                       uri;
+    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    ngx_shm_zone_t                 *zone;
+    time_t                          refresh;
+    time_t                          refetch;
+
+    /* run time: this worker's copy, replaced when the document changes */
+    ngx_http_auth_token_keyset_t   *keyset;
+    ngx_pool_t                     *keyset_pool;
+    ngx_uint_t                      generation;
+    time_t                          fetched;
+} ngx_http_auth_token_jwks_src_t;
+
+
+typedef struct {
+    ngx_http_core_srv_conf_t       *cscf;
+    ngx_str_t                       uri;
+    ngx_http_auth_token_jwks_src_t *src;
+} ngx_http_auth_token_jwks_conf_t;
+
+
+typedef struct {
+    ngx_array_t                     keysets;    /* loaded files */
+    ngx_array_t                     jwks;       /* remote key sets */
+    ngx_shm_zone_t                 *zone;
+} ngx_http_auth_token_main_conf_t;
+
+
+/* a call to the identity provider through a subrequest */
+
+typedef struct ngx_http_auth_token_fetch_s  ngx_http_auth_token_fetch_t;
+
+typedef void (*ngx_http_auth_token_fetch_pt)(ngx_http_request_t *sr,
+    ngx_http_auth_token_fetch_t *f);
+
+struct ngx_http_auth_token_fetch_s {
+    ngx_http_auth_token_fetch_pt    handler;
+    void                           *data;
+    ngx_str_t                       body;
+    size_t                          capacity;
+    size_t                          max;
+    ngx_uint_t                      status;
+    time_t                          max_age;
+    unsigned                        done:1;
+    unsigned                        too_large:1;
+};
+
+
 /* why a token was accepted or refused: $auth_token_status */
 
 typedef enum {
@@ -95,6 +189,7 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_WRONG_AUDIENCE,
     NGX_HTTP_AUTH_TOKEN_INSUFFICIENT_SCOPE,
     NGX_HTTP_AUTH_TOKEN_REQUIREMENT_FAILED,
+    NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE,
     NGX_HTTP_AUTH_TOKEN_STATUS_COUNT
 } ngx_http_auth_token_status_e;
 
@@ -140,7 +235,12 @@ typedef struct {
     ngx_http_complex_value_t       *realm;      /* NULL: "off" */
     ngx_http_complex_value_t       *token;      /* token=$variable */
     ngx_str_t                       scheme;
-    ngx_array_t                    *keysets;
+    ngx_array_t                    *keysets;    /* from files */
+    ngx_str_t                       jwks_uri;
+    ngx_http_auth_token_jwks_src_t *jwks;       /* from jwks_uri */
+    time_t                          jwks_refresh;
+    time_t                          jwks_refetch;
+    ngx_msec_t                      lock_timeout;
     time_t                          leeway;
     ngx_array_t                    *issuers;    /* ngx_str_t */
     ngx_array_t                    *audiences;  /* ngx_str_t */
@@ -163,7 +263,12 @@ typedef struct {
     ngx_http_auth_token_jwt_t       jwt;
     json_t                         *claims;
     ngx_str_t                       payload;
+    ngx_http_auth_token_fetch_t    *fetch;      /* of a subrequest */
+    ngx_msec_t                      wait_start;
     unsigned                        from_header:1;
+    unsigned                        parsed:1;
+    unsigned                        waiting:1;
+    unsigned                        refetched:1;
     unsigned                        done:1;
 } ngx_http_auth_token_ctx_t;
 
@@ -197,9 +302,9 @@ ngx_int_t ngx_http_auth_token_alg_by_name(u_char *name, size_t len);
 ngx_int_t ngx_http_auth_token_b64url_decode(ngx_str_t *dst, ngx_str_t *src);
 void ngx_http_auth_token_jwt_parse(ngx_pool_t *pool, ngx_str_t *token,
     ngx_http_auth_token_jwt_t *jwt, ngx_http_auth_token_result_t *res);
-void ngx_http_auth_token_jwt_verify(ngx_pool_t *pool,
-    ngx_http_auth_token_jwt_t *jwt, ngx_array_t *keysets,
-    ngx_http_auth_token_result_t *res);
+void ngx_http_auth_token_jwt_verify(ngx_http_auth_token_jwt_t *jwt,
+    ngx_http_auth_token_keyset_t **keysets, ngx_uint_t n,
+    ngx_http_auth_token_result_t *res, ngx_uint_t *kid_found);
 ngx_int_t ngx_http_auth_token_verify_key(ngx_http_auth_token_key_t *key,
     ngx_uint_t alg, ngx_str_t *input, ngx_str_t *sig);
 
@@ -225,6 +330,41 @@ ngx_http_auth_token_keyset_t *ngx_http_auth_token_jwks_parse(
     size_t len, const char **err);
 ngx_http_auth_token_keyset_t *ngx_http_auth_token_jwks_load_file(
     ngx_conf_t *cf, ngx_str_t *path, const char **err);
+
+
+/* ngx_http_auth_token_cache.c */
+
+char *ngx_http_auth_token_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_http_auth_token_node_t *ngx_http_auth_token_cache_lookup(
+    ngx_http_auth_token_zone_t *zone, u_char *hash);
+ngx_http_auth_token_node_t *ngx_http_auth_token_cache_alloc(
+    ngx_http_auth_token_zone_t *zone, u_char *hash, size_t len,
+    ngx_uint_t pinned);
+void ngx_http_auth_token_cache_free(ngx_http_auth_token_zone_t *zone,
+    ngx_http_auth_token_node_t *n);
+void *ngx_http_auth_token_cache_alloc_data(ngx_http_auth_token_zone_t *zone,
+    size_t len);
+
+
+/* ngx_http_auth_token_subrequest.c */
+
+ngx_int_t ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
+    ngx_http_auth_token_fetch_t *f, ngx_uint_t background);
+ngx_int_t ngx_http_auth_token_filter_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_auth_token_park(ngx_http_request_t *r, ngx_msec_t delay);
+
+
+/* ngx_http_auth_token_keys.c */
+
+char *ngx_http_auth_token_jwks_src(ngx_conf_t *cf,
+    ngx_http_auth_token_loc_conf_t *conf);
+ngx_int_t ngx_http_auth_token_keys(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+ngx_int_t ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+ngx_int_t ngx_http_auth_token_variable_jwks_age(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 
 
 #endif /* _NGX_HTTP_AUTH_TOKEN_H_INCLUDED_ */

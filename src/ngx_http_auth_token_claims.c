@@ -54,7 +54,8 @@ static ngx_str_t  ngx_http_auth_token_status_names[] = {
     ngx_string("wrong_issuer"),
     ngx_string("wrong_audience"),
     ngx_string("insufficient_scope"),
-    ngx_string("requirement_failed")
+    ngx_string("requirement_failed"),
+    ngx_string("keys_unavailable")
 };
 
 
@@ -74,6 +75,10 @@ static ngx_http_variable_t  ngx_http_auth_token_vars[] = {
 
     { ngx_string("auth_token_status"), NULL,
       ngx_http_auth_token_variable_status, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("auth_token_jwks_age"), NULL,
+      ngx_http_auth_token_variable_jwks_age, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("auth_token"), NULL,

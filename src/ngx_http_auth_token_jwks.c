@@ -117,11 +117,15 @@ ngx_http_auth_token_jwks_parse(ngx_pool_t *pool, ngx_log_t *log,
         if (reason) {
             kid = json_object_get(jwk, "kid");
 
-            ngx_log_error(NGX_LOG_WARN, log, 0,
-                          "auth_token: JWKS \"%V\": key #%uz%s%s%s skipped: %s",
-                          name, i, json_is_string(kid) ? " (kid \"" : "",
-                          json_is_string(kid) ? json_string_value(kid) : "",
-                          json_is_string(kid) ? "\")" : "", reason);
+            if (log) {
+                ngx_log_error(NGX_LOG_WARN, log, 0,
+                              "auth_token: JWKS \"%V\": key #%uz%s%s%s "
+                              "skipped: %s", name, i,
+                              json_is_string(kid) ? " (kid \"" : "",
+                              json_is_string(kid) ? json_string_value(kid)
+                                                  : "",
+                              json_is_string(kid) ? "\")" : "", reason);
+            }
 
             ngx_http_auth_token_key_free(key);
             ks->keys.nelts--;

@@ -391,20 +391,17 @@ ngx_http_auth_token_jwt_header(ngx_pool_t *pool,
  */
 
 void
-ngx_http_auth_token_jwt_verify(ngx_pool_t *pool,
-    ngx_http_auth_token_jwt_t *jwt, ngx_array_t *keysets,
-    ngx_http_auth_token_result_t *res)
+ngx_http_auth_token_jwt_verify(ngx_http_auth_token_jwt_t *jwt,
+    ngx_http_auth_token_keyset_t **ks, ngx_uint_t n,
+    ngx_http_auth_token_result_t *res, ngx_uint_t *kid_found)
 {
-    ngx_uint_t                      i, j, found, tried;
-    ngx_http_auth_token_key_t      *key;
-    ngx_http_auth_token_keyset_t  **ks;
+    ngx_uint_t                  i, j, found, tried;
+    ngx_http_auth_token_key_t  *key;
 
     found = 0;
     tried = 0;
 
-    ks = keysets->elts;
-
-    for (i = 0; i < keysets->nelts; i++) {
+    for (i = 0; i < n; i++) {
 
         key = ks[i]->keys.elts;
 
@@ -434,10 +431,13 @@ ngx_http_auth_token_jwt_verify(ngx_pool_t *pool,
             {
                 res->status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
                 res->reason = NULL;
+                *kid_found = 1;
                 return;
             }
         }
     }
+
+    *kid_found = found;
 
     if (tried) {
         res->status = NGX_HTTP_AUTH_TOKEN_BAD_SIGNATURE;

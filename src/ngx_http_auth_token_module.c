@@ -10,15 +10,10 @@
 #include "ngx_http_auth_token.h"
 
 
-typedef struct {
-    ngx_array_t                     keysets;    /* loaded files */
-} ngx_http_auth_token_main_conf_t;
-
-
 static ngx_int_t ngx_http_auth_token_handler(ngx_http_request_t *r);
 static void ngx_http_auth_token_find(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
-static void ngx_http_auth_token_validate(ngx_http_request_t *r,
+static ngx_int_t ngx_http_auth_token_validate(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_token_reject(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
@@ -46,6 +41,13 @@ static char *ngx_http_auth_token_claim_header(ngx_conf_t *cf,
 
 static ngx_command_t  ngx_http_auth_token_commands[] = {
 
+    { ngx_string("auth_token_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_token_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("auth_token"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_auth_token,
@@ -65,6 +67,34 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       ngx_http_auth_token_jwks_file,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("auth_token_jwks_request"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, jwks_uri),
+      NULL },
+
+    { ngx_string("auth_token_jwks_refresh"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, jwks_refresh),
+      NULL },
+
+    { ngx_string("auth_token_jwks_refetch_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, jwks_refetch),
+      NULL },
+
+    { ngx_string("auth_token_lock_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, lock_timeout),
       NULL },
 
     { ngx_string("auth_token_leeway"),
@@ -186,10 +216,23 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
         ngx_http_set_ctx(r, ctx, ngx_http_auth_token_module);
     }
 
-    ngx_http_auth_token_find(r, alcf, ctx);
+    if (!ctx->parsed) {
+        ctx->parsed = 1;
+
+        ngx_http_auth_token_find(r, alcf, ctx);
+
+        if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
+            ngx_http_auth_token_jwt_parse(r->pool, &ctx->token, &ctx->jwt,
+                                          &res);
+            ctx->status = res.status;
+            ctx->reason = res.reason;
+        }
+    }
 
     if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
-        ngx_http_auth_token_validate(r, alcf, ctx);
+        if (ngx_http_auth_token_validate(r, alcf, ctx) == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
     }
 
     if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
@@ -295,31 +338,69 @@ ngx_http_auth_token_find(ngx_http_request_t *r,
 }
 
 
-static void
+/*
+ * Verifies the parsed token with the location's keys: those of files and
+ * this worker's copy of the remote key set.  NGX_AGAIN: the request waits
+ * for keys.
+ */
+
+static ngx_int_t
 ngx_http_auth_token_validate(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
-    json_t                        *claims;
-    const char                    *err;
-    ngx_http_auth_token_result_t   res;
+    json_t                         *claims;
+    ngx_int_t                       rc;
+    ngx_uint_t                      n, found;
+    const char                     *err;
+    ngx_http_auth_token_keyset_t  **ks;
+    ngx_http_auth_token_result_t    res;
 
-    if (alcf->keysets == NULL) {
-        ctx->status = NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY;
-        ctx->reason = "No keys configured";
-        return;
+    rc = ngx_http_auth_token_keys(r, alcf, ctx);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_AGAIN;
     }
 
-    ngx_http_auth_token_jwt_parse(r->pool, &ctx->token, &ctx->jwt, &res);
+    if (rc == NGX_DECLINED) {
+        ctx->status = NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE;
+        ctx->reason = "No signing keys available";
+        return NGX_OK;
+    }
 
-    if (res.status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
-        ngx_http_auth_token_jwt_verify(r->pool, &ctx->jwt, alcf->keysets,
-                                       &res);
+    n = alcf->keysets ? alcf->keysets->nelts : 0;
+
+    ks = ngx_palloc(r->pool, (n + 1) * sizeof(ngx_http_auth_token_keyset_t *));
+    if (ks == NULL) {
+        ctx->status = NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE;
+        ctx->reason = "Internal error";
+        return NGX_OK;
+    }
+
+    if (n) {
+        ngx_memcpy(ks, alcf->keysets->elts,
+                   n * sizeof(ngx_http_auth_token_keyset_t *));
+    }
+
+    if (alcf->jwks && alcf->jwks->keyset) {
+        ks[n++] = alcf->jwks->keyset;
+    }
+
+    ngx_http_auth_token_jwt_verify(&ctx->jwt, ks, n, &res, &found);
+
+    if (res.status == NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY
+        && ctx->jwt.kid.data && !found)
+    {
+        /* maybe the provider rotated its keys: ask again, rate-limited */
+
+        if (ngx_http_auth_token_keys_refetch(r, alcf, ctx) == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
     }
 
     if (res.status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
         ctx->status = res.status;
         ctx->reason = res.reason;
-        return;
+        return NGX_OK;
     }
 
     /* the signature holds: now the claims may be parsed */
@@ -333,18 +414,20 @@ ngx_http_auth_token_validate(ngx_http_request_t *r,
     if (claims == NULL || !json_is_object(claims)) {
         ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
         ctx->reason = "Malformed token claims";
-        return;
+        return NGX_OK;
     }
 
     if (json_object_size(claims) > NGX_HTTP_AUTH_TOKEN_MAX_CLAIMS) {
         ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
         ctx->reason = "Too many claims";
-        return;
+        return NGX_OK;
     }
 
     ctx->jwt.claims = claims;
     ctx->claims = claims;
     ctx->payload = ctx->jwt.payload_json;
+
+    return NGX_OK;
 }
 
 
@@ -365,6 +448,15 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
 
     code = NGX_HTTP_UNAUTHORIZED;
     scope = 0;
+
+    if (ctx->status == NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE) {
+        /* the client did nothing wrong: no challenge */
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_token: 503: %s (keys_unavailable)", ctx->reason);
+
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
 
     switch (ctx->status) {
 
@@ -563,7 +655,7 @@ ngx_http_auth_token_init(ngx_conf_t *cf)
 
     *h = ngx_http_auth_token_headers_handler;
 
-    return NGX_OK;
+    return ngx_http_auth_token_filter_init(cf);
 }
 
 
@@ -579,6 +671,13 @@ ngx_http_auth_token_create_main_conf(ngx_conf_t *cf)
 
     if (ngx_array_init(&amcf->keysets, cf->pool, 4,
                        sizeof(ngx_http_auth_token_keyset_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&amcf->jwks, cf->pool, 4,
+                       sizeof(ngx_http_auth_token_jwks_conf_t))
         != NGX_OK)
     {
         return NULL;
@@ -608,6 +707,9 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->realm = NGX_CONF_UNSET_PTR;
     conf->token = NGX_CONF_UNSET_PTR;
     conf->keysets = NGX_CONF_UNSET_PTR;
+    conf->jwks_refresh = NGX_CONF_UNSET;
+    conf->jwks_refetch = NGX_CONF_UNSET;
+    conf->lock_timeout = NGX_CONF_UNSET_MSEC;
     conf->leeway = NGX_CONF_UNSET;
     conf->issuers = NGX_CONF_UNSET_PTR;
     conf->audiences = NGX_CONF_UNSET_PTR;
@@ -640,6 +742,10 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_str_value(conf->scheme, prev->scheme, "Bearer");
     ngx_conf_merge_ptr_value(conf->keysets, prev->keysets, NULL);
+    ngx_conf_merge_str_value(conf->jwks_uri, prev->jwks_uri, "");
+    ngx_conf_merge_sec_value(conf->jwks_refresh, prev->jwks_refresh, 600);
+    ngx_conf_merge_sec_value(conf->jwks_refetch, prev->jwks_refetch, 5);
+    ngx_conf_merge_msec_value(conf->lock_timeout, prev->lock_timeout, 5000);
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
     ngx_conf_merge_ptr_value(conf->issuers, prev->issuers, NULL);
     ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
@@ -682,10 +788,17 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->scope_text.len = p - conf->scope_text.data;
     }
 
-    if (conf->realm && conf->keysets == NULL) {
+    if (conf->jwks_uri.len
+        && ngx_http_auth_token_jwks_src(cf, conf) != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->realm && conf->keysets == NULL && conf->jwks == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_token\" is enabled but no keys are "
-                           "configured (\"auth_token_jwks_file\")");
+                           "configured (\"auth_token_jwks_file\" or "
+                           "\"auth_token_jwks_request\")");
         return NGX_CONF_ERROR;
     }
 
