@@ -295,7 +295,7 @@ json_t *ngx_http_auth_token_json_path(json_t *root, ngx_str_t *path,
 
 /* ngx_http_auth_token_jwt.c */
 
-ngx_int_t ngx_http_auth_token_init_algs(ngx_log_t *log);
+ngx_int_t ngx_http_auth_token_init_algs(ngx_conf_t *cf);
 const ngx_http_auth_token_alg_t *ngx_http_auth_token_alg(ngx_uint_t alg);
 const EVP_MD *ngx_http_auth_token_alg_md(ngx_uint_t alg);
 ngx_int_t ngx_http_auth_token_alg_by_name(u_char *name, size_t len);

@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 
 
+static void ngx_http_auth_token_free_algs(void *data);
 static ngx_int_t ngx_http_auth_token_jwt_header(ngx_pool_t *pool,
     ngx_http_auth_token_jwt_t *jwt, ngx_http_auth_token_result_t *res);
 static ngx_int_t ngx_http_auth_token_verify_hmac(
@@ -82,31 +83,62 @@ static const u_char  ngx_http_auth_token_b64url[256] = {
 };
 
 
+/*
+ * The digests belong to a configuration cycle: fetched when it is read,
+ * freed with it.  Workers of an older cycle keep their own copies.
+ */
+
 ngx_int_t
-ngx_http_auth_token_init_algs(ngx_log_t *log)
+ngx_http_auth_token_init_algs(ngx_conf_t *cf)
 {
-    ngx_uint_t  i;
+    EVP_MD              **md;
+    ngx_uint_t            i;
+    ngx_pool_cleanup_t   *cln;
+
+    cln = ngx_pool_cleanup_add(cf->pool,
+                               sizeof(EVP_MD *) * NGX_HTTP_AUTH_TOKEN_ALG_COUNT);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    md = cln->data;
+    ngx_memzero(md, sizeof(EVP_MD *) * NGX_HTTP_AUTH_TOKEN_ALG_COUNT);
+
+    cln->handler = ngx_http_auth_token_free_algs;
 
     for (i = 0; i < NGX_HTTP_AUTH_TOKEN_ALG_COUNT; i++) {
 
-        if (ngx_http_auth_token_md[i] || !ngx_http_auth_token_algs[i].digest)
-        {
+        if (ngx_http_auth_token_algs[i].digest == NULL) {
             continue;
         }
 
-        ngx_http_auth_token_md[i] =
-                      EVP_MD_fetch(NULL, ngx_http_auth_token_algs[i].digest,
-                                   NULL);
+        md[i] = EVP_MD_fetch(NULL, ngx_http_auth_token_algs[i].digest, NULL);
 
-        if (ngx_http_auth_token_md[i] == NULL) {
-            ngx_log_error(NGX_LOG_EMERG, log, 0,
-                          "auth_token: EVP_MD_fetch(\"%s\") failed",
-                          ngx_http_auth_token_algs[i].digest);
+        if (md[i] == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "auth_token: EVP_MD_fetch(\"%s\") failed",
+                               ngx_http_auth_token_algs[i].digest);
             return NGX_ERROR;
         }
     }
 
+    ngx_memcpy(ngx_http_auth_token_md, md,
+               sizeof(EVP_MD *) * NGX_HTTP_AUTH_TOKEN_ALG_COUNT);
+
     return NGX_OK;
+}
+
+
+static void
+ngx_http_auth_token_free_algs(void *data)
+{
+    EVP_MD **md = data;
+
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_AUTH_TOKEN_ALG_COUNT; i++) {
+        EVP_MD_free(md[i]);
+    }
 }
 
 

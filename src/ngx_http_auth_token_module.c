@@ -625,7 +625,7 @@ ngx_http_auth_token_log_value(ngx_pool_t *pool, json_t *json,
 static ngx_int_t
 ngx_http_auth_token_preconfiguration(ngx_conf_t *cf)
 {
-    if (ngx_http_auth_token_init_algs(cf->log) != NGX_OK) {
+    if (ngx_http_auth_token_init_algs(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 
