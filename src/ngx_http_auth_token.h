@@ -162,6 +162,13 @@ typedef void (*ngx_http_auth_token_fetch_pt)(ngx_http_request_t *sr,
 struct ngx_http_auth_token_fetch_s {
     ngx_http_auth_token_fetch_pt    handler;
     void                           *data;
+
+    /* the request: a POST when there is a body */
+    ngx_str_t                       req_body;
+    ngx_str_t                       req_type;
+    ngx_str_t                       req_auth;   /* Authorization value */
+
+    /* the answer */
     ngx_str_t                       body;
     size_t                          capacity;
     size_t                          max;
@@ -190,6 +197,9 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_INSUFFICIENT_SCOPE,
     NGX_HTTP_AUTH_TOKEN_REQUIREMENT_FAILED,
     NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE,
+    NGX_HTTP_AUTH_TOKEN_INACTIVE,
+    NGX_HTTP_AUTH_TOKEN_REVOKED,
+    NGX_HTTP_AUTH_TOKEN_INTROSPECTION_FAILED,
     NGX_HTTP_AUTH_TOKEN_STATUS_COUNT
 } ngx_http_auth_token_status_e;
 
@@ -217,6 +227,30 @@ typedef struct {
 } ngx_http_auth_token_result_t;
 
 
+/* $auth_token_cache */
+
+#define NGX_HTTP_AUTH_TOKEN_CACHE_NONE     0
+#define NGX_HTTP_AUTH_TOKEN_CACHE_HIT      1
+#define NGX_HTTP_AUTH_TOKEN_CACHE_MISS     2
+#define NGX_HTTP_AUTH_TOKEN_CACHE_EXPIRED  3
+#define NGX_HTTP_AUTH_TOKEN_CACHE_STALE    4
+#define NGX_HTTP_AUTH_TOKEN_CACHE_BYPASS   5
+
+
+#define NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662 0
+#define NGX_HTTP_AUTH_TOKEN_FORMAT_STATUS  1
+
+
+/* an introspection endpoint, as configured */
+
+typedef struct {
+    ngx_str_t                       uri;
+    ngx_uint_t                      format;
+    ngx_str_t                       basic;      /* client authentication */
+    u_char                          id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+} ngx_http_auth_token_introspect_t;
+
+
 typedef struct {
     ngx_array_t                    *values;     /* complex values */
     ngx_uint_t                      error;      /* 401 or 403 */
@@ -241,6 +275,15 @@ typedef struct {
     time_t                          jwks_refresh;
     time_t                          jwks_refetch;
     ngx_msec_t                      lock_timeout;
+    ngx_str_t                       introspect_uri;
+    ngx_uint_t                      introspect_format;
+    ngx_str_t                       client_id;
+    ngx_str_t                       client_secret;
+    ngx_http_auth_token_introspect_t  *introspect;
+    ngx_flag_t                      introspect_jwt;
+    time_t                          cache_valid;
+    time_t                          cache_inactive;
+    time_t                          stale_if_error;
     time_t                          leeway;
     ngx_array_t                    *issuers;    /* ngx_str_t */
     ngx_array_t                    *audiences;  /* ngx_str_t */
@@ -265,6 +308,12 @@ typedef struct {
     ngx_str_t                       payload;
     ngx_http_auth_token_fetch_t    *fetch;      /* of a subrequest */
     ngx_msec_t                      wait_start;
+    ngx_uint_t                      cache;      /* $auth_token_cache */
+    u_char                          key[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    unsigned                        keyed:1;
+    unsigned                        verified:1;
+    unsigned                        introspect:1;
+    unsigned                        introspected:1;
     unsigned                        from_header:1;
     unsigned                        parsed:1;
     unsigned                        waiting:1;
@@ -298,6 +347,7 @@ json_t *ngx_http_auth_token_json_path(json_t *root, ngx_str_t *path,
 ngx_int_t ngx_http_auth_token_init_algs(ngx_conf_t *cf);
 const ngx_http_auth_token_alg_t *ngx_http_auth_token_alg(ngx_uint_t alg);
 const EVP_MD *ngx_http_auth_token_alg_md(ngx_uint_t alg);
+const EVP_MD *ngx_http_auth_token_sha256(void);
 ngx_int_t ngx_http_auth_token_alg_by_name(u_char *name, size_t len);
 ngx_int_t ngx_http_auth_token_b64url_decode(ngx_str_t *dst, ngx_str_t *src);
 void ngx_http_auth_token_jwt_parse(ngx_pool_t *pool, ngx_str_t *token,
@@ -353,6 +403,17 @@ ngx_int_t ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
     ngx_http_auth_token_fetch_t *f, ngx_uint_t background);
 ngx_int_t ngx_http_auth_token_filter_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_auth_token_park(ngx_http_request_t *r, ngx_msec_t delay);
+u_char *ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src);
+ngx_int_t ngx_http_auth_token_basic(ngx_pool_t *pool, ngx_str_t *id,
+    ngx_str_t *secret, ngx_str_t *out);
+
+
+/* ngx_http_auth_token_introspect.c */
+
+char *ngx_http_auth_token_introspect_conf(ngx_conf_t *cf,
+    ngx_http_auth_token_loc_conf_t *conf);
+ngx_int_t ngx_http_auth_token_introspect(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 
 
 /* ngx_http_auth_token_keys.c */

@@ -33,6 +33,8 @@ static ngx_int_t ngx_http_auth_token_variable_payload(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_status(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_auth_token_variable_cache(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_token(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_claim_set(
@@ -55,7 +57,20 @@ static ngx_str_t  ngx_http_auth_token_status_names[] = {
     ngx_string("wrong_audience"),
     ngx_string("insufficient_scope"),
     ngx_string("requirement_failed"),
-    ngx_string("keys_unavailable")
+    ngx_string("keys_unavailable"),
+    ngx_string("inactive"),
+    ngx_string("revoked"),
+    ngx_string("introspection_failed")
+};
+
+
+static ngx_str_t  ngx_http_auth_token_cache_names[] = {
+    ngx_null_string,
+    ngx_string("HIT"),
+    ngx_string("MISS"),
+    ngx_string("EXPIRED"),
+    ngx_string("STALE"),
+    ngx_string("BYPASS")
 };
 
 
@@ -75,6 +90,10 @@ static ngx_http_variable_t  ngx_http_auth_token_vars[] = {
 
     { ngx_string("auth_token_status"), NULL,
       ngx_http_auth_token_variable_status, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("auth_token_cache"), NULL,
+      ngx_http_auth_token_variable_cache, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("auth_token_jwks_age"), NULL,
@@ -466,6 +485,29 @@ ngx_http_auth_token_variable_status(ngx_http_request_t *r,
 
     v->data = ngx_http_auth_token_status_names[ctx->status].data;
     v->len = ngx_http_auth_token_status_names[ctx->status].len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_token_variable_cache(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_auth_token_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_token_get_ctx(r);
+
+    if (ctx == NULL || ctx->cache == NGX_HTTP_AUTH_TOKEN_CACHE_NONE) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = ngx_http_auth_token_cache_names[ctx->cache].data;
+    v->len = ngx_http_auth_token_cache_names[ctx->cache].len;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

@@ -156,6 +156,13 @@ ngx_http_auth_token_alg_md(ngx_uint_t alg)
 }
 
 
+const EVP_MD *
+ngx_http_auth_token_sha256(void)
+{
+    return ngx_http_auth_token_md[NGX_HTTP_AUTH_TOKEN_HS256];
+}
+
+
 /* exact, case-sensitive names: "none", "None", "hs256" are all refused */
 
 ngx_int_t

@@ -33,6 +33,10 @@ static char *ngx_http_auth_token_jwks_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_auth_token_values(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_auth_token_introspect_request(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_auth_token_off_sec(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_auth_token_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_auth_token_claim_header(ngx_conf_t *cf,
@@ -95,6 +99,55 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, lock_timeout),
+      NULL },
+
+    { ngx_string("auth_token_introspect_request"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_token_introspect_request,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_token_introspect_client_id"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, client_id),
+      NULL },
+
+    { ngx_string("auth_token_introspect_client_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, client_secret),
+      NULL },
+
+    { ngx_string("auth_token_introspect_jwt"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, introspect_jwt),
+      NULL },
+
+    { ngx_string("auth_token_introspect_cache_valid"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, cache_valid),
+      NULL },
+
+    { ngx_string("auth_token_introspect_cache_inactive"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, cache_inactive),
+      NULL },
+
+    { ngx_string("auth_token_introspect_stale_if_error"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_token_off_sec,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, stale_if_error),
       NULL },
 
     { ngx_string("auth_token_leeway"),
@@ -222,15 +275,50 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
         ngx_http_auth_token_find(r, alcf, ctx);
 
         if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
-            ngx_http_auth_token_jwt_parse(r->pool, &ctx->token, &ctx->jwt,
-                                          &res);
-            ctx->status = res.status;
-            ctx->reason = res.reason;
+
+            if (alcf->keysets || alcf->jwks) {
+                ngx_http_auth_token_jwt_parse(r->pool, &ctx->token,
+                                              &ctx->jwt, &res);
+
+                if (res.status != NGX_HTTP_AUTH_TOKEN_UNCHECKED
+                    && alcf->introspect)
+                {
+                    /* not a JWT we can check: an opaque token */
+                    ctx->introspect = 1;
+
+                } else {
+                    ctx->status = res.status;
+                    ctx->reason = res.reason;
+                }
+
+            } else {
+                ctx->introspect = 1;
+            }
         }
     }
 
-    if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
+    if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED && !ctx->introspect
+        && !ctx->verified)
+    {
         if (ngx_http_auth_token_validate(r, alcf, ctx) == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+        ctx->verified = 1;
+
+        if (alcf->introspect
+            && ((ctx->status == NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY)
+                || (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED
+                    && alcf->introspect_jwt)))
+        {
+            /* no key of ours vouches for it, or revocation matters */
+            ctx->status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
+            ctx->introspect = 1;
+        }
+    }
+
+    if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED && ctx->introspect) {
+        if (ngx_http_auth_token_introspect(r, alcf, ctx) == NGX_AGAIN) {
             return NGX_AGAIN;
         }
     }
@@ -449,11 +537,14 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
     code = NGX_HTTP_UNAUTHORIZED;
     scope = 0;
 
-    if (ctx->status == NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE) {
+    if (ctx->status == NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE
+        || ctx->status == NGX_HTTP_AUTH_TOKEN_INTROSPECTION_FAILED)
+    {
         /* the client did nothing wrong: no challenge */
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_token: 503: %s (keys_unavailable)", ctx->reason);
+                      "auth_token: 503: %s (%s)", ctx->reason,
+                      ngx_http_auth_token_status_name(ctx->status));
 
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
@@ -710,6 +801,11 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->jwks_refresh = NGX_CONF_UNSET;
     conf->jwks_refetch = NGX_CONF_UNSET;
     conf->lock_timeout = NGX_CONF_UNSET_MSEC;
+    conf->introspect_format = NGX_CONF_UNSET_UINT;
+    conf->introspect_jwt = NGX_CONF_UNSET;
+    conf->cache_valid = NGX_CONF_UNSET;
+    conf->cache_inactive = NGX_CONF_UNSET;
+    conf->stale_if_error = NGX_CONF_UNSET;
     conf->leeway = NGX_CONF_UNSET;
     conf->issuers = NGX_CONF_UNSET_PTR;
     conf->audiences = NGX_CONF_UNSET_PTR;
@@ -746,6 +842,16 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->jwks_refresh, prev->jwks_refresh, 600);
     ngx_conf_merge_sec_value(conf->jwks_refetch, prev->jwks_refetch, 5);
     ngx_conf_merge_msec_value(conf->lock_timeout, prev->lock_timeout, 5000);
+    ngx_conf_merge_str_value(conf->introspect_uri, prev->introspect_uri, "");
+    ngx_conf_merge_uint_value(conf->introspect_format,
+                              prev->introspect_format,
+                              NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662);
+    ngx_conf_merge_str_value(conf->client_id, prev->client_id, "");
+    ngx_conf_merge_str_value(conf->client_secret, prev->client_secret, "");
+    ngx_conf_merge_value(conf->introspect_jwt, prev->introspect_jwt, 0);
+    ngx_conf_merge_sec_value(conf->cache_valid, prev->cache_valid, 60);
+    ngx_conf_merge_sec_value(conf->cache_inactive, prev->cache_inactive, 10);
+    ngx_conf_merge_sec_value(conf->stale_if_error, prev->stale_if_error, 0);
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
     ngx_conf_merge_ptr_value(conf->issuers, prev->issuers, NULL);
     ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
@@ -794,11 +900,20 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->realm && conf->keysets == NULL && conf->jwks == NULL) {
+    if (conf->introspect_uri.len
+        && ngx_http_auth_token_introspect_conf(cf, conf) != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->realm && conf->keysets == NULL && conf->jwks == NULL
+        && conf->introspect == NULL)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_token\" is enabled but no keys are "
-                           "configured (\"auth_token_jwks_file\" or "
-                           "\"auth_token_jwks_request\")");
+                           "configured (\"auth_token_jwks_file\", "
+                           "\"auth_token_jwks_request\" or "
+                           "\"auth_token_introspect_request\")");
         return NGX_CONF_ERROR;
     }
 
@@ -948,6 +1063,79 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     *ksp = ks;
+
+    return NGX_CONF_OK;
+}
+
+
+/* auth_token_introspect_request uri [format=rfc7662|status]; */
+
+static char *
+ngx_http_auth_token_introspect_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_token_loc_conf_t *alcf = conf;
+
+    ngx_str_t  *value;
+
+    if (alcf->introspect_uri.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    alcf->introspect_uri = value[1];
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[2].data, "format=rfc7662") == 0) {
+        alcf->introspect_format = NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662;
+
+    } else if (ngx_strcmp(value[2].data, "format=status") == 0) {
+        alcf->introspect_format = NGX_HTTP_AUTH_TOKEN_FORMAT_STATUS;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\": "
+                           "format=rfc7662 or format=status expected",
+                           &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* a time, or "off" for none */
+
+static char *
+ngx_http_auth_token_off_sec(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    time_t     *sp;
+    ngx_str_t  *value;
+
+    sp = (time_t *) (p + cmd->offset);
+
+    if (*sp != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        *sp = 0;
+        return NGX_CONF_OK;
+    }
+
+    *sp = ngx_parse_time(&value[1], 1);
+
+    if (*sp == (time_t) NGX_ERROR) {
+        return "invalid value";
+    }
 
     return NGX_CONF_OK;
 }

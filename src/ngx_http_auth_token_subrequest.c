@@ -19,6 +19,10 @@
  */
 
 
+static ngx_int_t ngx_http_auth_token_fetch_body(ngx_http_request_t *r,
+    ngx_http_request_t *sr, ngx_http_auth_token_fetch_t *f);
+static ngx_int_t ngx_http_auth_token_add_header(ngx_http_request_t *sr,
+    const char *name, ngx_str_t *value);
 static ngx_int_t ngx_http_auth_token_fetch_done(ngx_http_request_t *r,
     void *data, ngx_int_t rc);
 static time_t ngx_http_auth_token_max_age(ngx_http_request_t *r);
@@ -71,6 +75,19 @@ ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
     sr->headers_in.keep_alive_n = -1;
     sr->request_body = NULL;
 
+    if (f->req_auth.len
+        && ngx_http_auth_token_add_header(sr, "Authorization", &f->req_auth)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (f->req_body.len
+        && ngx_http_auth_token_fetch_body(r, sr, f) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     sctx = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_token_ctx_t));
     if (sctx == NULL) {
         return NGX_ERROR;
@@ -84,6 +101,165 @@ ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
     f->done = 0;
     f->too_large = 0;
     f->body.len = 0;
+
+    return NGX_OK;
+}
+
+
+/* a POST with our own body, e.g. an RFC 7662 form */
+
+static ngx_int_t
+ngx_http_auth_token_fetch_body(ngx_http_request_t *r, ngx_http_request_t *sr,
+    ngx_http_auth_token_fetch_t *f)
+{
+    ngx_buf_t                 *b;
+    ngx_str_t                  accept;
+    ngx_http_request_body_t   *rb;
+
+    rb = ngx_pcalloc(r->pool, sizeof(ngx_http_request_body_t));
+    if (rb == NULL) {
+        return NGX_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = f->req_body.data;
+    b->last = f->req_body.data + f->req_body.len;
+    b->start = b->pos;
+    b->end = b->last;
+    b->memory = 1;
+    b->last_buf = 1;
+
+    rb->bufs = ngx_alloc_chain_link(r->pool);
+    if (rb->bufs == NULL) {
+        return NGX_ERROR;
+    }
+
+    rb->bufs->buf = b;
+    rb->bufs->next = NULL;
+    rb->buf = b;
+
+    sr->request_body = rb;
+    sr->headers_in.content_length_n = f->req_body.len;
+
+    sr->method = NGX_HTTP_POST;
+    ngx_str_set(&sr->method_name, "POST");
+
+    ngx_str_set(&accept, "application/json");
+
+    if (ngx_http_auth_token_add_header(sr, "Content-Type", &f->req_type)
+        != NGX_OK
+        || ngx_http_auth_token_add_header(sr, "Accept", &accept) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_token_add_header(ngx_http_request_t *sr, const char *name,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&sr->headers_in.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value = *value;
+
+    h->lowcase_key = ngx_pnalloc(sr->pool, h->key.len);
+    if (h->lowcase_key == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = ngx_hash_strlow(h->lowcase_key, h->key.data, h->key.len);
+
+    if (h->key.len == sizeof("Content-Type") - 1
+        && ngx_strncmp(name, "Content-Type", h->key.len) == 0)
+    {
+        sr->headers_in.content_type = h;
+
+    } else if (h->key.len == sizeof("Authorization") - 1
+               && ngx_strncmp(name, "Authorization", h->key.len) == 0)
+    {
+        sr->headers_in.authorization = h;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * application/x-www-form-urlencoded: everything but the unreserved
+ * characters is escaped; dst must hold 3 * src->len bytes
+ */
+
+u_char *
+ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src)
+{
+    u_char      c;
+    ngx_uint_t  i;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    for (i = 0; i < src->len; i++) {
+        c = src->data[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
+            || c == '~')
+        {
+            *dst++ = c;
+            continue;
+        }
+
+        *dst++ = '%';
+        *dst++ = hex[c >> 4];
+        *dst++ = hex[c & 0x0f];
+    }
+
+    return dst;
+}
+
+
+/* RFC 6749, section 2.3.1: Basic with form-encoded id and secret */
+
+ngx_int_t
+ngx_http_auth_token_basic(ngx_pool_t *pool, ngx_str_t *id, ngx_str_t *secret,
+    ngx_str_t *out)
+{
+    u_char     *p;
+    ngx_str_t   plain, encoded;
+
+    plain.data = ngx_pnalloc(pool, 3 * (id->len + secret->len) + 1);
+    if (plain.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_http_auth_token_form_escape(plain.data, id);
+    *p++ = ':';
+    p = ngx_http_auth_token_form_escape(p, secret);
+    plain.len = p - plain.data;
+
+    out->data = ngx_pnalloc(pool, sizeof("Basic ") - 1
+                                  + ngx_base64_encoded_length(plain.len));
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    encoded.data = ngx_cpymem(out->data, "Basic ", sizeof("Basic ") - 1);
+    ngx_encode_base64(&encoded, &plain);
+
+    out->len = sizeof("Basic ") - 1 + encoded.len;
 
     return NGX_OK;
 }
