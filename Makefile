@@ -87,7 +87,8 @@ endif
 $(SO): $(BUILD)/nginx/objs/Makefile $(SRCS)
 	$(MAKE) -C $(if $(NGINX_SRC),$(NGINX_SRC),$(BUILD)/nginx) \
 	    -f $(BUILD)/nginx/objs/Makefile modules
-	cp $(BUILD)/nginx/objs/$(MODULE).so $@
+	cp $(BUILD)/nginx/objs/$(MODULE).so $@.tmp
+	mv -f $@.tmp $@    # a new inode: running nginx keep their mapping
 
 $(BUILD)/t-mint: t/mint.c $(BUILD)/.deps
 	$(CC) -O2 -Wall -o $@ t/mint.c -ljwt
