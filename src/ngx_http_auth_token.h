@@ -179,6 +179,46 @@ struct ngx_http_auth_token_fetch_s {
 };
 
 
+/* a cached call to the identity provider (ngx_http_auth_token_call.c) */
+
+#define NGX_HTTP_AUTH_TOKEN_PENDING     0
+#define NGX_HTTP_AUTH_TOKEN_ACCEPTED    1
+#define NGX_HTTP_AUTH_TOKEN_REFUSED     2   /* inactive, denied */
+#define NGX_HTTP_AUTH_TOKEN_GONE        3   /* revoked, rejected */
+#define NGX_HTTP_AUTH_TOKEN_FAILED      4   /* no usable answer */
+
+typedef struct ngx_http_auth_token_call_s  ngx_http_auth_token_call_t;
+
+/* reads the answer: returns a state, sets value, expires, token_exp, err */
+typedef ngx_uint_t (*ngx_http_auth_token_answer_pt)(ngx_http_request_t *sr,
+    ngx_http_auth_token_call_t *call, ngx_http_auth_token_fetch_t *f);
+
+struct ngx_http_auth_token_call_s {
+    /* set by the caller */
+    ngx_str_t                      *uri;
+    ngx_shm_zone_t                 *zone;       /* NULL: not cached */
+    u_char                          key[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    ngx_msec_t                      lock_timeout;
+    time_t                          stale;      /* stale-if-error */
+    ngx_http_auth_token_answer_pt   answer;
+    void                           *data;
+    const char                     *what;       /* for the error log */
+    ngx_http_auth_token_fetch_t     fetch;      /* with the request */
+
+    /* the outcome */
+    ngx_uint_t                      state;
+    ngx_str_t                       value;
+    time_t                          expires;
+    time_t                          token_exp;
+    const char                     *err;
+    ngx_uint_t                      cache;      /* $auth_token_cache */
+    ngx_msec_t                      wait_start;
+    unsigned                        waiting:1;
+    unsigned                        store:1;
+    unsigned                        done:1;
+};
+
+
 /* why a token was accepted or refused: $auth_token_status */
 
 typedef enum {
@@ -308,12 +348,11 @@ typedef struct {
     ngx_str_t                       payload;
     ngx_http_auth_token_fetch_t    *fetch;      /* of a subrequest */
     ngx_msec_t                      wait_start;
-    ngx_uint_t                      cache;      /* $auth_token_cache */
-    u_char                          key[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
-    unsigned                        keyed:1;
+    ngx_http_auth_token_call_t     *introspection;
+    ngx_http_auth_token_call_t     *reissue;
+    ngx_str_t                       reissued;   /* the downstream token */
     unsigned                        verified:1;
     unsigned                        introspect:1;
-    unsigned                        introspected:1;
     unsigned                        from_header:1;
     unsigned                        parsed:1;
     unsigned                        waiting:1;
@@ -406,6 +445,16 @@ ngx_int_t ngx_http_auth_token_park(ngx_http_request_t *r, ngx_msec_t delay);
 u_char *ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src);
 ngx_int_t ngx_http_auth_token_basic(ngx_pool_t *pool, ngx_str_t *id,
     ngx_str_t *secret, ngx_str_t *out);
+
+
+/* ngx_http_auth_token_call.c */
+
+ngx_int_t ngx_http_auth_token_call(ngx_http_request_t *r,
+    ngx_http_auth_token_call_t *call);
+ngx_int_t ngx_http_auth_token_call_key(u_char *key, u_char *id,
+    ngx_str_t *parts, ngx_uint_t n);
+ngx_int_t ngx_http_auth_token_call_id(ngx_conf_t *cf, u_char *id,
+    const char *kind, ngx_str_t *uri, ngx_str_t *basic, ngx_str_t *options);
 
 
 /* ngx_http_auth_token_introspect.c */

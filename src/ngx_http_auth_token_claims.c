@@ -501,13 +501,15 @@ ngx_http_auth_token_variable_cache(ngx_http_request_t *r,
 
     ctx = ngx_http_auth_token_get_ctx(r);
 
-    if (ctx == NULL || ctx->cache == NGX_HTTP_AUTH_TOKEN_CACHE_NONE) {
+    if (ctx == NULL || ctx->introspection == NULL
+        || ctx->introspection->cache == NGX_HTTP_AUTH_TOKEN_CACHE_NONE)
+    {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    v->data = ngx_http_auth_token_cache_names[ctx->cache].data;
-    v->len = ngx_http_auth_token_cache_names[ctx->cache].len;
+    v->data = ngx_http_auth_token_cache_names[ctx->introspection->cache].data;
+    v->len = ngx_http_auth_token_cache_names[ctx->introspection->cache].len;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;
