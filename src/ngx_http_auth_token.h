@@ -240,6 +240,9 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_INACTIVE,
     NGX_HTTP_AUTH_TOKEN_REVOKED,
     NGX_HTTP_AUTH_TOKEN_INTROSPECTION_FAILED,
+    NGX_HTTP_AUTH_TOKEN_REISSUE_DENIED,
+    NGX_HTTP_AUTH_TOKEN_REISSUE_REJECTED,
+    NGX_HTTP_AUTH_TOKEN_REISSUE_FAILED,
     NGX_HTTP_AUTH_TOKEN_STATUS_COUNT
 } ngx_http_auth_token_status_e;
 
@@ -279,6 +282,8 @@ typedef struct {
 
 #define NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662 0
 #define NGX_HTTP_AUTH_TOKEN_FORMAT_STATUS  1
+#define NGX_HTTP_AUTH_TOKEN_FORMAT_RFC8693 2
+#define NGX_HTTP_AUTH_TOKEN_FORMAT_JSON    3
 
 
 /* an introspection endpoint, as configured */
@@ -289,6 +294,23 @@ typedef struct {
     ngx_str_t                       basic;      /* client authentication */
     u_char                          id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 } ngx_http_auth_token_introspect_t;
+
+
+/* a reissue endpoint, as configured */
+
+typedef struct {
+    ngx_str_t                       uri;
+    ngx_uint_t                      format;
+    ngx_str_t                       field;      /* of the answer */
+    ngx_str_t                       basic;      /* client authentication */
+    u_char                          id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+} ngx_http_auth_token_reissue_t;
+
+
+typedef struct {
+    ngx_str_t                       name;
+    ngx_http_complex_value_t        value;
+} ngx_http_auth_token_param_t;
 
 
 typedef struct {
@@ -324,6 +346,15 @@ typedef struct {
     time_t                          cache_valid;
     time_t                          cache_inactive;
     time_t                          stale_if_error;
+    ngx_str_t                       reissue_uri;
+    ngx_uint_t                      reissue_format;
+    ngx_array_t                    *reissue_params;
+    ngx_str_t                       reissue_client_id;
+    ngx_str_t                       reissue_client_secret;
+    ngx_str_t                       reissue_field;
+    ngx_str_t                       reissue_scheme;
+    time_t                          reissue_cache_valid;
+    ngx_http_auth_token_reissue_t  *reissue;
     time_t                          leeway;
     ngx_array_t                    *issuers;    /* ngx_str_t */
     ngx_array_t                    *audiences;  /* ngx_str_t */
@@ -462,6 +493,14 @@ ngx_int_t ngx_http_auth_token_call_id(ngx_conf_t *cf, u_char *id,
 char *ngx_http_auth_token_introspect_conf(ngx_conf_t *cf,
     ngx_http_auth_token_loc_conf_t *conf);
 ngx_int_t ngx_http_auth_token_introspect(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+
+
+/* ngx_http_auth_token_reissue.c */
+
+char *ngx_http_auth_token_reissue_conf(ngx_conf_t *cf,
+    ngx_http_auth_token_loc_conf_t *conf);
+ngx_int_t ngx_http_auth_token_reissue(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 
 

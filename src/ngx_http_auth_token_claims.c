@@ -35,6 +35,8 @@ static ngx_int_t ngx_http_auth_token_variable_status(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_cache(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_auth_token_variable_reissued(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_token(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_claim_set(
@@ -60,7 +62,10 @@ static ngx_str_t  ngx_http_auth_token_status_names[] = {
     ngx_string("keys_unavailable"),
     ngx_string("inactive"),
     ngx_string("revoked"),
-    ngx_string("introspection_failed")
+    ngx_string("introspection_failed"),
+    ngx_string("reissue_denied"),
+    ngx_string("reissue_rejected"),
+    ngx_string("reissue_failed")
 };
 
 
@@ -94,6 +99,10 @@ static ngx_http_variable_t  ngx_http_auth_token_vars[] = {
 
     { ngx_string("auth_token_cache"), NULL,
       ngx_http_auth_token_variable_cache, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("auth_token_reissued"), NULL,
+      ngx_http_auth_token_variable_reissued, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("auth_token_jwks_age"), NULL,
@@ -519,6 +528,31 @@ ngx_http_auth_token_variable_cache(ngx_http_request_t *r,
 
 
 static ngx_int_t
+ngx_http_auth_token_variable_reissued(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_auth_token_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_token_get_ctx(r);
+
+    if (ctx == NULL || ctx->status != NGX_HTTP_AUTH_TOKEN_VALID
+        || ctx->reissued.len == 0)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = ctx->reissued.data;
+    v->len = ctx->reissued.len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
 ngx_http_auth_token_variable_token(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
@@ -635,9 +669,10 @@ ngx_http_auth_token_claim_set(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 ngx_int_t
 ngx_http_auth_token_headers_handler(ngx_http_request_t *r)
 {
+    u_char                          *p;
     json_t                          *json;
     ngx_str_t                        value;
-    ngx_uint_t                       i, j, n, strip_auth;
+    ngx_uint_t                       i, j, n, strip_auth, reissued;
     ngx_list_t                       list;
     ngx_list_part_t                 *part;
     ngx_table_elt_t                 *h, *e;
@@ -645,13 +680,29 @@ ngx_http_auth_token_headers_handler(ngx_http_request_t *r)
     ngx_http_auth_token_header_t    *hdr;
     ngx_http_auth_token_loc_conf_t  *alcf;
 
+    if (r != r->main) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_auth_token_module);
+
+        if (ctx && ctx->fetch) {
+            /* our own call to the identity provider: its headers are ours */
+            return NGX_DECLINED;
+        }
+    }
+
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_token_module);
     ctx = ngx_http_auth_token_get_ctx(r);
 
-    strip_auth = (!alcf->pass_token && alcf->realm && ctx && ctx->from_header
-                  && r->headers_in.authorization != NULL);
+    reissued = (ctx && ctx->status == NGX_HTTP_AUTH_TOKEN_VALID
+                && ctx->reissued.len);
 
-    if (alcf->headers == NULL && !strip_auth) {
+    /* the upstream sees the reissued token only, or none */
+
+    strip_auth = r->headers_in.authorization != NULL
+                 && (reissued
+                     || (!alcf->pass_token && alcf->realm && ctx
+                         && ctx->from_header));
+
+    if (alcf->headers == NULL && !strip_auth && !reissued) {
         return NGX_DECLINED;
     }
 
@@ -703,6 +754,30 @@ ngx_http_auth_token_headers_handler(ngx_http_request_t *r)
 
     if (strip_auth) {
         r->headers_in.authorization = NULL;
+    }
+
+    if (reissued) {
+        e = ngx_list_push(&list);
+        if (e == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        e->value.len = alcf->reissue_scheme.len + 1 + ctx->reissued.len;
+        e->value.data = ngx_pnalloc(r->pool, e->value.len);
+        if (e->value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p = ngx_cpymem(e->value.data, alcf->reissue_scheme.data,
+                       alcf->reissue_scheme.len);
+        *p++ = ' ';
+        ngx_memcpy(p, ctx->reissued.data, ctx->reissued.len);
+
+        ngx_str_set(&e->key, "Authorization");
+        e->lowcase_key = (u_char *) "authorization";
+        e->hash = ngx_hash_key(e->lowcase_key, e->key.len);
+
+        r->headers_in.authorization = e;
     }
 
     for (j = 0; j < n; j++) {

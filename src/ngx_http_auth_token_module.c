@@ -35,6 +35,10 @@ static char *ngx_http_auth_token_values(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_auth_token_introspect_request(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_auth_token_reissue_request(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_auth_token_reissue_param(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_auth_token_off_sec(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_auth_token_require(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -148,6 +152,55 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       ngx_http_auth_token_off_sec,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, stale_if_error),
+      NULL },
+
+    { ngx_string("auth_token_reissue_request"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_token_reissue_request,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_token_reissue_param"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_auth_token_reissue_param,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_token_reissue_client_id"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, reissue_client_id),
+      NULL },
+
+    { ngx_string("auth_token_reissue_client_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, reissue_client_secret),
+      NULL },
+
+    { ngx_string("auth_token_reissue_answer_field"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, reissue_field),
+      NULL },
+
+    { ngx_string("auth_token_reissue_scheme"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, reissue_scheme),
+      NULL },
+
+    { ngx_string("auth_token_reissue_cache_valid"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, reissue_cache_valid),
       NULL },
 
     { ngx_string("auth_token_leeway"),
@@ -339,6 +392,12 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
         if (ngx_http_auth_token_check_require(r, alcf, ctx) != NGX_OK) {
             ctx->status = NGX_HTTP_AUTH_TOKEN_REQUIREMENT_FAILED;
             ctx->reason = "Token does not meet the requirements";
+        }
+    }
+
+    if (ctx->status == NGX_HTTP_AUTH_TOKEN_VALID && alcf->reissue) {
+        if (ngx_http_auth_token_reissue(r, alcf, ctx) == NGX_AGAIN) {
+            return NGX_AGAIN;
         }
     }
 
@@ -538,7 +597,8 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
     scope = 0;
 
     if (ctx->status == NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE
-        || ctx->status == NGX_HTTP_AUTH_TOKEN_INTROSPECTION_FAILED)
+        || ctx->status == NGX_HTTP_AUTH_TOKEN_INTROSPECTION_FAILED
+        || ctx->status == NGX_HTTP_AUTH_TOKEN_REISSUE_FAILED)
     {
         /* the client did nothing wrong: no challenge */
 
@@ -563,6 +623,11 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
     case NGX_HTTP_AUTH_TOKEN_INSUFFICIENT_SCOPE:
         code = NGX_HTTP_FORBIDDEN;
         scope = 1;
+        ngx_str_set(&error, "insufficient_scope");
+        break;
+
+    case NGX_HTTP_AUTH_TOKEN_REISSUE_DENIED:
+        code = NGX_HTTP_FORBIDDEN;
         ngx_str_set(&error, "insufficient_scope");
         break;
 
@@ -806,6 +871,9 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->cache_valid = NGX_CONF_UNSET;
     conf->cache_inactive = NGX_CONF_UNSET;
     conf->stale_if_error = NGX_CONF_UNSET;
+    conf->reissue_format = NGX_CONF_UNSET_UINT;
+    conf->reissue_params = NGX_CONF_UNSET_PTR;
+    conf->reissue_cache_valid = NGX_CONF_UNSET;
     conf->leeway = NGX_CONF_UNSET;
     conf->issuers = NGX_CONF_UNSET_PTR;
     conf->audiences = NGX_CONF_UNSET_PTR;
@@ -852,6 +920,20 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->cache_valid, prev->cache_valid, 60);
     ngx_conf_merge_sec_value(conf->cache_inactive, prev->cache_inactive, 10);
     ngx_conf_merge_sec_value(conf->stale_if_error, prev->stale_if_error, 0);
+    ngx_conf_merge_str_value(conf->reissue_uri, prev->reissue_uri, "");
+    ngx_conf_merge_uint_value(conf->reissue_format, prev->reissue_format,
+                              NGX_HTTP_AUTH_TOKEN_FORMAT_RFC8693);
+    ngx_conf_merge_ptr_value(conf->reissue_params, prev->reissue_params,
+                             NULL);
+    ngx_conf_merge_str_value(conf->reissue_client_id,
+                             prev->reissue_client_id, "");
+    ngx_conf_merge_str_value(conf->reissue_client_secret,
+                             prev->reissue_client_secret, "");
+    ngx_conf_merge_str_value(conf->reissue_field, prev->reissue_field, "");
+    ngx_conf_merge_str_value(conf->reissue_scheme, prev->reissue_scheme,
+                             "Bearer");
+    ngx_conf_merge_sec_value(conf->reissue_cache_valid,
+                             prev->reissue_cache_valid, 300);
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
     ngx_conf_merge_ptr_value(conf->issuers, prev->issuers, NULL);
     ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
@@ -902,6 +984,12 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->introspect_uri.len
         && ngx_http_auth_token_introspect_conf(cf, conf) != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->reissue_uri.len
+        && ngx_http_auth_token_reissue_conf(cf, conf) != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -1101,6 +1189,97 @@ ngx_http_auth_token_introspect_request(ngx_conf_t *cf, ngx_command_t *cmd,
                            "invalid parameter \"%V\": "
                            "format=rfc7662 or format=status expected",
                            &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* auth_token_reissue_request uri [format=rfc8693|json]; */
+
+static char *
+ngx_http_auth_token_reissue_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_token_loc_conf_t *alcf = conf;
+
+    ngx_str_t  *value;
+
+    if (alcf->reissue_uri.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    alcf->reissue_uri = value[1];
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[2].data, "format=rfc8693") == 0) {
+        alcf->reissue_format = NGX_HTTP_AUTH_TOKEN_FORMAT_RFC8693;
+
+    } else if (ngx_strcmp(value[2].data, "format=json") == 0) {
+        alcf->reissue_format = NGX_HTTP_AUTH_TOKEN_FORMAT_JSON;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\": "
+                           "format=rfc8693 or format=json expected",
+                           &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* auth_token_reissue_param name value; the value may hold variables */
+
+static char *
+ngx_http_auth_token_reissue_param(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_token_loc_conf_t *alcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_auth_token_param_t       *param;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0
+        || (value[1].len == 5 && ngx_strncmp(value[1].data, "token", 5) == 0))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter name \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (alcf->reissue_params == NGX_CONF_UNSET_PTR) {
+        alcf->reissue_params = ngx_array_create(cf->pool, 4,
+                                        sizeof(ngx_http_auth_token_param_t));
+        if (alcf->reissue_params == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    param = ngx_array_push(alcf->reissue_params);
+    if (param == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    param->name = value[1];
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[2];
+    ccv.complex_value = &param->value;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
