@@ -3,6 +3,7 @@
 #   make            build build/ngx_http_auth_token_module.so (and test tools)
 #   make run        build, then serve the example gateway in the foreground
 #   make test       build, then run the whole test suite (t/*.t)
+#   make bench      measure against a no-auth baseline (docs/performance.md)
 #   make clean
 #
 # By default the module is built against Debian's nginx (package nginx-dev)
@@ -27,10 +28,10 @@ SRCS        := config $(wildcard src/*.c src/*.h)
 
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
-                libnginx-mod-http-echo libtext-diff-perl valgrind \
+                libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
                 openssl
 
-.PHONY: all deps run test clean
+.PHONY: all deps run test bench clean
 
 all: $(SO) $(BUILD)/t-mint
 
@@ -107,6 +108,12 @@ test: all
 	TEST_NGINX_BINARY=$(NGINX) \
 	TEST_NGINX_LOAD_MODULES="$(SO) $(ECHO_MODULE)" \
 	prove $$inc t/*.t
+
+# speed against a no-auth baseline (wrk), or MODE=callgrind for
+# instructions per request; writes docs/performance.md
+
+bench: all
+	@bash bench/run.sh $(MODE)
 
 clean:
 	rm -rf $(BUILD) t/servroot*

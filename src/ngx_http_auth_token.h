@@ -69,6 +69,7 @@ typedef struct {
     ngx_uint_t                      algs;       /* bit per alg */
     EVP_PKEY                       *pkey;
     ngx_str_t                       secret;     /* kty "oct" */
+    u_char                          fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     EVP_PKEY_CTX                   *ctx[NGX_HTTP_AUTH_TOKEN_ALG_COUNT];
 } ngx_http_auth_token_key_t;
 
@@ -104,6 +105,15 @@ typedef struct {
     size_t                          len;
     u_char                          data[1];
 } ngx_http_auth_token_node_t;
+
+
+/* a verified JWT: which key vouched for it, and until when */
+
+typedef struct {
+    time_t                          expires;
+    ngx_uint_t                      alg;
+    u_char                          fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+} ngx_http_auth_token_verified_t;
 
 
 /* a remote key set: its state shared by all workers */
@@ -267,6 +277,7 @@ typedef struct {
 typedef struct {
     ngx_http_auth_token_status_e    status;
     const char                     *reason;
+    ngx_http_auth_token_key_t      *key;        /* that verified */
 } ngx_http_auth_token_result_t;
 
 
@@ -346,6 +357,7 @@ typedef struct {
     time_t                          cache_valid;
     time_t                          cache_inactive;
     time_t                          stale_if_error;
+    time_t                          cache_jwt;  /* auth_token_cache_valid */
     ngx_str_t                       reissue_uri;
     ngx_uint_t                      reissue_format;
     ngx_array_t                    *reissue_params;
@@ -382,6 +394,7 @@ typedef struct {
     ngx_http_auth_token_call_t     *introspection;
     ngx_http_auth_token_call_t     *reissue;
     ngx_str_t                       reissued;   /* the downstream token */
+    ngx_uint_t                      jwt_cache;  /* $auth_token_cache */
     unsigned                        verified:1;
     unsigned                        introspect:1;
     unsigned                        from_header:1;
@@ -425,6 +438,9 @@ void ngx_http_auth_token_jwt_parse(ngx_pool_t *pool, ngx_str_t *token,
 void ngx_http_auth_token_jwt_verify(ngx_http_auth_token_jwt_t *jwt,
     ngx_http_auth_token_keyset_t **keysets, ngx_uint_t n,
     ngx_http_auth_token_result_t *res, ngx_uint_t *kid_found);
+ngx_http_auth_token_key_t *ngx_http_auth_token_find_fp(
+    ngx_http_auth_token_keyset_t **keysets, ngx_uint_t n, u_char *fp,
+    ngx_uint_t alg);
 ngx_int_t ngx_http_auth_token_verify_key(ngx_http_auth_token_key_t *key,
     ngx_uint_t alg, ngx_str_t *input, ngx_str_t *sig);
 
@@ -465,6 +481,11 @@ void ngx_http_auth_token_cache_free(ngx_http_auth_token_zone_t *zone,
     ngx_http_auth_token_node_t *n);
 void *ngx_http_auth_token_cache_alloc_data(ngx_http_auth_token_zone_t *zone,
     size_t len);
+ngx_int_t ngx_http_auth_token_cache_get_verified(
+    ngx_http_auth_token_zone_t *zone, u_char *hash,
+    ngx_http_auth_token_verified_t *v);
+void ngx_http_auth_token_cache_put_verified(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_http_auth_token_verified_t *v);
 
 
 /* ngx_http_auth_token_subrequest.c */

@@ -345,3 +345,59 @@ ngx_http_auth_token_cache_alloc_data(ngx_http_auth_token_zone_t *zone,
         }
     }
 }
+
+
+/* verified JWTs: only the verification is cached, never the token */
+
+ngx_int_t
+ngx_http_auth_token_cache_get_verified(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_http_auth_token_verified_t *v)
+{
+    ngx_int_t                    rc;
+    ngx_http_auth_token_node_t  *node;
+
+    rc = NGX_DECLINED;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    node = ngx_http_auth_token_cache_lookup(zone, hash);
+
+    if (node && node->len == sizeof(ngx_http_auth_token_verified_t)) {
+        ngx_memcpy(v, node->data, sizeof(ngx_http_auth_token_verified_t));
+
+        if (ngx_time() < v->expires) {
+            rc = NGX_OK;
+
+        } else {
+            ngx_http_auth_token_cache_free(zone, node);
+        }
+    }
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    return rc;
+}
+
+
+void
+ngx_http_auth_token_cache_put_verified(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_http_auth_token_verified_t *v)
+{
+    ngx_http_auth_token_node_t  *node;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    node = ngx_http_auth_token_cache_lookup(zone, hash);
+
+    if (node == NULL) {
+        node = ngx_http_auth_token_cache_alloc(zone, hash,
+                                       sizeof(ngx_http_auth_token_verified_t),
+                                       0);
+    }
+
+    if (node && node->len == sizeof(ngx_http_auth_token_verified_t)) {
+        ngx_memcpy(node->data, v, sizeof(ngx_http_auth_token_verified_t));
+    }
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+}

@@ -506,19 +506,27 @@ static ngx_int_t
 ngx_http_auth_token_variable_cache(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    ngx_uint_t                  cache;
     ngx_http_auth_token_ctx_t  *ctx;
 
     ctx = ngx_http_auth_token_get_ctx(r);
 
-    if (ctx == NULL || ctx->introspection == NULL
-        || ctx->introspection->cache == NGX_HTTP_AUTH_TOKEN_CACHE_NONE)
-    {
+    if (ctx == NULL) {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    v->data = ngx_http_auth_token_cache_names[ctx->introspection->cache].data;
-    v->len = ngx_http_auth_token_cache_names[ctx->introspection->cache].len;
+    /* an introspection's answer, or a JWT's verification */
+
+    cache = ctx->introspection ? ctx->introspection->cache : ctx->jwt_cache;
+
+    if (cache == NGX_HTTP_AUTH_TOKEN_CACHE_NONE) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = ngx_http_auth_token_cache_names[cache].data;
+    v->len = ngx_http_auth_token_cache_names[cache].len;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

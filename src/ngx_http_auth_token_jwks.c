@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 
 #define NGX_HTTP_AUTH_TOKEN_MIN_RSA_BITS  2048
@@ -31,6 +32,7 @@ static const char *ngx_http_auth_token_jwk_okp(ngx_pool_t *pool, json_t *jwk,
 static EVP_PKEY *ngx_http_auth_token_pkey_fromdata(const char *type,
     OSSL_PARAM_BLD *bld);
 static const char *ngx_http_auth_token_jwk_ctx(ngx_http_auth_token_key_t *key);
+static const char *ngx_http_auth_token_jwk_fp(ngx_http_auth_token_key_t *key);
 static ngx_int_t ngx_http_auth_token_jwk_field(ngx_pool_t *pool,
     json_t *jwk, const char *name, ngx_str_t *out);
 static void ngx_http_auth_token_key_free(ngx_http_auth_token_key_t *key);
@@ -216,6 +218,10 @@ ngx_http_auth_token_jwk_parse(ngx_pool_t *pool, json_t *jwk,
 
     } else {
         reason = "unsupported \"kty\"";
+    }
+
+    if (reason == NULL) {
+        reason = ngx_http_auth_token_jwk_fp(key);
     }
 
     if (reason) {
@@ -489,6 +495,60 @@ done:
     ERR_clear_error();
 
     return pkey;
+}
+
+
+/*
+ * The key's fingerprint, a SHA-256 of its material: a cached verification
+ * is used only while a key with this fingerprint is still configured.
+ */
+
+static const char *
+ngx_http_auth_token_jwk_fp(ngx_http_auth_token_key_t *key)
+{
+    int            len;
+    u_char        *der, *p;
+    unsigned int   n;
+
+    if (key->kty == NGX_HTTP_AUTH_TOKEN_KTY_OCT) {
+        if (EVP_Digest(key->secret.data, key->secret.len, key->fp, &n,
+                       EVP_sha256(), NULL)
+            != 1)
+        {
+            goto failed;
+        }
+
+        return NULL;
+    }
+
+    len = i2d_PUBKEY(key->pkey, NULL);
+    if (len <= 0) {
+        goto failed;
+    }
+
+    der = OPENSSL_malloc(len);
+    if (der == NULL) {
+        goto failed;
+    }
+
+    p = der;
+
+    if (i2d_PUBKEY(key->pkey, &p) != len
+        || EVP_Digest(der, len, key->fp, &n, EVP_sha256(), NULL) != 1)
+    {
+        OPENSSL_free(der);
+        goto failed;
+    }
+
+    OPENSSL_free(der);
+
+    return NULL;
+
+failed:
+
+    ERR_clear_error();
+
+    return "cannot fingerprint the key";
 }
 
 

@@ -470,6 +470,7 @@ ngx_http_auth_token_jwt_verify(ngx_http_auth_token_jwt_t *jwt,
             {
                 res->status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
                 res->reason = NULL;
+                res->key = &key[j];
                 *kid_found = 1;
                 return;
             }
@@ -490,6 +491,33 @@ ngx_http_auth_token_jwt_verify(ngx_http_auth_token_jwt_t *jwt,
         res->status = NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY;
         res->reason = "No key for the token algorithm";
     }
+}
+
+
+/* a key with this fingerprint that may verify alg, if still configured */
+
+ngx_http_auth_token_key_t *
+ngx_http_auth_token_find_fp(ngx_http_auth_token_keyset_t **ks, ngx_uint_t n,
+    u_char *fp, ngx_uint_t alg)
+{
+    ngx_uint_t                  i, j;
+    ngx_http_auth_token_key_t  *key;
+
+    for (i = 0; i < n; i++) {
+
+        key = ks[i]->keys.elts;
+
+        for (j = 0; j < ks[i]->keys.nelts; j++) {
+            if ((key[j].algs & ((ngx_uint_t) 1 << alg))
+                && ngx_memcmp(key[j].fp, fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN)
+                   == 0)
+            {
+                return &key[j];
+            }
+        }
+    }
+
+    return NULL;
 }
 
 

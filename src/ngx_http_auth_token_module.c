@@ -15,6 +15,10 @@ static void ngx_http_auth_token_find(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_token_validate(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+static void ngx_http_auth_token_remember(
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_http_auth_token_ctx_t *ctx,
+    ngx_http_auth_token_key_t *key);
 static ngx_int_t ngx_http_auth_token_reject(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static u_char *ngx_http_auth_token_quote(u_char *p, ngx_str_t *s);
@@ -45,6 +49,10 @@ static char *ngx_http_auth_token_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_auth_token_claim_header(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+
+
+/* the namespace of verified-token entries in the zone */
+static u_char  ngx_http_auth_token_jwt_id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 
 
 static ngx_command_t  ngx_http_auth_token_commands[] = {
@@ -201,6 +209,13 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, reissue_cache_valid),
+      NULL },
+
+    { ngx_string("auth_token_cache_valid"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_token_off_sec,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, cache_jwt),
       NULL },
 
     { ngx_string("auth_token_leeway"),
@@ -495,12 +510,17 @@ static ngx_int_t
 ngx_http_auth_token_validate(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
-    json_t                         *claims;
-    ngx_int_t                       rc;
-    ngx_uint_t                      n, found;
-    const char                     *err;
-    ngx_http_auth_token_keyset_t  **ks;
-    ngx_http_auth_token_result_t    res;
+    u_char                            hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    json_t                           *claims;
+    ngx_int_t                         rc;
+    ngx_str_t                         parts[2];
+    ngx_uint_t                        n, found;
+    const char                       *err;
+    ngx_http_auth_token_zone_t       *zone;
+    ngx_http_auth_token_keyset_t    **ks;
+    ngx_http_auth_token_result_t      res;
+    ngx_http_auth_token_verified_t    v;
+    ngx_http_auth_token_main_conf_t  *amcf;
 
     rc = ngx_http_auth_token_keys(r, alcf, ctx);
 
@@ -532,7 +552,44 @@ ngx_http_auth_token_validate(ngx_http_request_t *r,
         ks[n++] = alcf->jwks->keyset;
     }
 
-    ngx_http_auth_token_jwt_verify(&ctx->jwt, ks, n, &res, &found);
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_token_module);
+    zone = (alcf->cache_jwt && amcf->zone) ? amcf->zone->data : NULL;
+
+    /*
+     * This exact token was verified before: skip the signature check if
+     * a key with the same material is still configured here
+     */
+
+    if (zone) {
+        parts[0].data = (u_char *) "jwt";
+        parts[0].len = 3;
+        parts[1] = ctx->token;
+
+        if (ngx_http_auth_token_call_key(hash, ngx_http_auth_token_jwt_id,
+                                         parts, 2)
+            != NGX_OK)
+        {
+            zone = NULL;
+
+        } else if (ngx_http_auth_token_cache_get_verified(zone, hash, &v)
+                       == NGX_OK
+                   && v.alg == ctx->jwt.alg
+                   && ngx_http_auth_token_find_fp(ks, n, v.fp, v.alg))
+        {
+            ctx->jwt_cache = NGX_HTTP_AUTH_TOKEN_CACHE_HIT;
+
+        } else {
+            ctx->jwt_cache = NGX_HTTP_AUTH_TOKEN_CACHE_MISS;
+        }
+    }
+
+    if (ctx->jwt_cache == NGX_HTTP_AUTH_TOKEN_CACHE_HIT) {
+        res.status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
+        res.key = NULL;
+
+    } else {
+        ngx_http_auth_token_jwt_verify(&ctx->jwt, ks, n, &res, &found);
+    }
 
     if (res.status == NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY
         && ctx->jwt.kid.data && !found)
@@ -574,7 +631,48 @@ ngx_http_auth_token_validate(ngx_http_request_t *r,
     ctx->claims = claims;
     ctx->payload = ctx->jwt.payload_json;
 
+    if (zone && res.key) {
+        ngx_http_auth_token_remember(alcf, zone, hash, ctx, res.key);
+    }
+
     return NGX_OK;
+}
+
+
+/*
+ * A verified token is remembered until it expires, at most cache_valid;
+ * the location's own checks still run on every request.
+ */
+
+static void
+ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_zone_t *zone, u_char *hash,
+    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_key_t *key)
+{
+    json_t                          *exp;
+    time_t                           now;
+    double                           t;
+    ngx_http_auth_token_verified_t   v;
+
+    now = ngx_time();
+
+    v.expires = now + alcf->cache_jwt;
+    v.alg = ctx->jwt.alg;
+    ngx_memcpy(v.fp, key->fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+
+    exp = json_object_get(ctx->claims, "exp");
+
+    if (json_is_number(exp)) {
+        t = json_number_value(exp);
+
+        if (t < (double) v.expires) {
+            v.expires = (time_t) t;
+        }
+    }
+
+    if (v.expires > now) {
+        ngx_http_auth_token_cache_put_verified(zone, hash, &v);
+    }
 }
 
 
@@ -871,6 +969,7 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->cache_valid = NGX_CONF_UNSET;
     conf->cache_inactive = NGX_CONF_UNSET;
     conf->stale_if_error = NGX_CONF_UNSET;
+    conf->cache_jwt = NGX_CONF_UNSET;
     conf->reissue_format = NGX_CONF_UNSET_UINT;
     conf->reissue_params = NGX_CONF_UNSET_PTR;
     conf->reissue_cache_valid = NGX_CONF_UNSET;
@@ -920,6 +1019,7 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->cache_valid, prev->cache_valid, 60);
     ngx_conf_merge_sec_value(conf->cache_inactive, prev->cache_inactive, 10);
     ngx_conf_merge_sec_value(conf->stale_if_error, prev->stale_if_error, 0);
+    ngx_conf_merge_sec_value(conf->cache_jwt, prev->cache_jwt, 600);
     ngx_conf_merge_str_value(conf->reissue_uri, prev->reissue_uri, "");
     ngx_conf_merge_uint_value(conf->reissue_format, prev->reissue_format,
                               NGX_HTTP_AUTH_TOKEN_FORMAT_RFC8693);
