@@ -400,6 +400,7 @@ typedef struct {
     unsigned                        from_header:1;
     unsigned                        parsed:1;
     unsigned                        waiting:1;
+    unsigned                        gave_up:1;
     unsigned                        refetched:1;
     unsigned                        done:1;
 } ngx_http_auth_token_ctx_t;

@@ -226,7 +226,9 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
     } else if (js->doc == NULL) {
 
         if (js->lease > now) {
-            action = NGX_HTTP_AUTH_TOKEN_WAIT;
+            /* after auth_token_lock_timeout, a request waits no more */
+            action = ctx->gave_up ? NGX_HTTP_AUTH_TOKEN_NONE
+                                  : NGX_HTTP_AUTH_TOKEN_WAIT;
 
         } else if (js->retry_at > now) {
             action = NGX_HTTP_AUTH_TOKEN_NONE;
@@ -425,6 +427,8 @@ ngx_http_auth_token_jwks_wait(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "auth_token: gave up waiting for JWKS \"%V\" after %M ms",
                       &src->uri, alcf->lock_timeout);
+
+        ctx->gave_up = 1;
     }
 
     ctx->waiting = 0;

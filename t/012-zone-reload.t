@@ -1,0 +1,331 @@
+# The remote JWKS cached in auth_token_zone survives reloads (SIGHUP).
+#
+# Test::Nginx restarts nginx for every block, so this suite is a plain
+# Test::More script (it runs under prove like the others).  It starts
+# nginx itself (master + 2 workers, daemon off, as its own child), with an
+# identity provider served by the same nginx on a second port, and then:
+#
+#   1. a first request fetches the JWKS (one IdP call);
+#   2. three reloads with the same configuration while valid-token requests
+#      go on: every request gets 200, the new workers answer, and the IdP is
+#      still called once only (the zone, same name and size, is kept);
+#   3. a reload that changes the configuration (a new location) but not the
+#      zone: the same, and the new workers report the age of the document
+#      fetched before the reloads ($auth_token_jwks_age);
+#   4. a reload that changes the zone's size: a new zone, so one more fetch
+#      (this also shows that the IdP call count would see a re-fetch).
+#
+# Environment: TEST_NGINX_BINARY (default /usr/sbin/nginx),
+# TEST_NGINX_LOAD_MODULES (the modules to load; default: our module from
+# build/), TEST_NGINX_SERVER_PORT (ours are it + 50 and + 51; default
+# 2350/2351), TEST_NGINX_SERVROOT (ours is it with "-reload" appended;
+# default t/servroot-reload).
+
+use strict;
+use warnings;
+
+use lib 't/lib';
+use Test::More;
+use AuthTokenTest;
+use Cwd qw(abs_path getcwd);
+use File::Path qw(make_path remove_tree);
+use File::Copy qw(copy);
+use IO::Socket::INET ();
+use POSIX qw(:sys_wait_h);
+use Time::HiRes qw(sleep time);
+
+my $NGINX = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
+my @MODULES = grep { length } split /\s+/, ($ENV{TEST_NGINX_LOAD_MODULES} // '');
+@MODULES = (getcwd() . '/build/ngx_http_auth_token_module.so') unless @MODULES;
+
+my $BASE = $ENV{TEST_NGINX_SERVER_PORT} ? $ENV{TEST_NGINX_SERVER_PORT} + 50 : 2350;
+my ($PORT, $IDP_PORT) = ($BASE, $BASE + 1);
+
+my $ROOT = ($ENV{TEST_NGINX_SERVROOT} || 't/servroot') . '-reload';
+$ROOT = getcwd() . "/$ROOT" unless $ROOT =~ m{^/};
+$ROOT =~ s{/+$}{};
+
+my $KEYS = AuthTokenTest::keys_dir();
+my $ERRLOG = "$ROOT/logs/error.log";
+my $IDPLOG = "$ROOT/logs/idp.log";
+
+plan skip_all => "$NGINX is not executable" unless -x $NGINX;
+plan skip_all => "module $MODULES[0] not found" unless -f $MODULES[0];
+
+my $pid;    # nginx master, our child
+
+END {
+    my $status = $?;
+    stop_nginx();
+    $? = $status;
+}
+
+$SIG{INT} = $SIG{TERM} = sub { stop_nginx(); exit 1 };
+$SIG{PIPE} = 'IGNORE';
+
+# ----------------------------------------------------------------- helpers
+
+sub slurp {
+    my $f = shift;
+    open my $fh, '<', $f or return '';
+    local $/;
+    return scalar <$fh> // '';
+}
+
+sub spew {
+    my ($f, $data) = @_;
+    open my $fh, '>', $f or die "cannot write $f: $!\n";
+    print $fh $data;
+    close $fh or die "cannot write $f: $!\n";
+}
+
+sub port_free {
+    my $port = shift;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                  Proto => 'tcp', Timeout => 0.5);
+    return !$s;
+}
+
+sub write_conf {
+    my (%o) = @_;
+    my $zone = $o{zone} // '1m';
+    my $extra = $o{extra} // '';
+    my $load = join '', map { "load_module $_;\n" } @MODULES;
+    my $user = $> == 0 ? "user root;\n" : '';
+    my $temps = join '', map { "    ${_}_temp_path $ROOT/${_}_temp;\n" }
+                qw(client_body proxy fastcgi uwsgi scgi);
+    spew("$ROOT/conf/nginx.conf", <<"_EOC_");
+$load
+$user
+master_process on;
+daemon off;
+worker_processes 2;
+error_log $ERRLOG info;
+pid $ROOT/logs/nginx.pid;
+
+events {
+    worker_connections 256;
+    accept_mutex off;
+}
+
+http {
+    access_log $ROOT/logs/access.log;
+    default_type text/plain;
+$temps
+    auth_token_zone tokens:$zone;
+
+    log_format idp '\$request_method \$request_uri';
+
+    server {
+        listen 127.0.0.1:$IDP_PORT;
+        server_name idp;
+        access_log $IDPLOG idp;
+        root $ROOT/html/idp;
+    }
+
+    server {
+        listen 127.0.0.1:$PORT;
+        server_name localhost;
+
+        location = /api {
+            auth_token "api";
+            auth_token_jwks_request /_jwks;
+            add_header X-Pid \$pid always;
+            add_header X-Age \$auth_token_jwks_age always;
+            root $ROOT/html;
+        }
+
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$IDP_PORT/jwks.json;
+        }
+$extra
+    }
+}
+_EOC_
+}
+
+sub start_nginx {
+    my @cmd = ($NGINX, '-p', "$ROOT/", '-c', "$ROOT/conf/nginx.conf", '-e', $ERRLOG);
+    $pid = fork // die "fork: $!\n";
+    if ($pid == 0) {
+        # our child: SIGTERM when we die (PR_SET_PDEATHSIG)
+        eval { require 'syscall.ph'; syscall(&SYS_prctl, 1, 15) };
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', "$ROOT/logs/stderr";
+        open STDERR, '>&', \*STDOUT;
+        { no warnings 'exec'; exec { $cmd[0] } @cmd; }
+        POSIX::_exit(127);
+    }
+    my $deadline = time + 5;
+    while (time < $deadline) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            undef $pid;
+            diag("nginx failed to start:\n" . slurp("$ROOT/logs/stderr") . slurp($ERRLOG));
+            return 0;
+        }
+        return 1 unless port_free($PORT) || port_free($IDP_PORT);
+        sleep 0.01;
+    }
+    diag("nginx does not listen on $PORT and $IDP_PORT:\n" . slurp($ERRLOG));
+    return 0;
+}
+
+sub stop_nginx {
+    return unless $pid;
+    my $p = $pid;
+    undef $pid;
+    kill 'QUIT', $p;
+    for (1 .. 500) {
+        return if waitpid($p, WNOHANG) == $p;
+        sleep 0.01;
+    }
+    kill 'TERM', $p;
+    for (1 .. 200) {
+        return if waitpid($p, WNOHANG) == $p;
+        sleep 0.01;
+    }
+    kill 'KILL', $p;
+    waitpid($p, 0);
+}
+
+# GET $path with extra header lines; -> { status, headers => {lc name => value}, body }
+sub get {
+    my ($path, @headers) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $PORT,
+                                  Proto => 'tcp', Timeout => 5)
+        or return { status => 0, error => "connect: $!" };
+    $s->autoflush(1);
+    print $s join("\r\n", "GET $path HTTP/1.0", 'Host: localhost', @headers, '', '');
+    my $raw = '';
+    my $rin = '';
+    vec($rin, fileno($s), 1) = 1;
+    my $deadline = time + 5;
+    while (time < $deadline) {
+        my $r = select(my $rout = $rin, undef, undef, $deadline - time);
+        last if $r <= 0;
+        my $n = sysread($s, my $buf, 65536);
+        last if !$n;
+        $raw .= $buf;
+    }
+    close $s;
+    my ($head, $body) = split /\r\n\r\n/, $raw, 2;
+    my ($line, @lines) = split /\r\n/, $head // '';
+    my %h;
+    for (@lines) { $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/ }
+    my ($status) = ($line // '') =~ m{^HTTP/\d\.\d (\d+)};
+    return { status => $status // 0, headers => \%h, body => $body // '', raw => $raw };
+}
+
+my $TOKEN = 'Authorization: Bearer ' . AuthTokenTest::jwt(alg => 'RS256');
+
+my @failures;    # every non-200 answer to a valid token, for the report
+my $requests = 0;
+
+sub api {
+    my $res = get('/api', $TOKEN);
+    $requests++;
+    push @failures, "request $requests: status $res->{status} "
+        . ($res->{error} // (split /\r\n/, $res->{raw})[0] // '')
+        if $res->{status} != 200;
+    return $res;
+}
+
+sub idp_calls {
+    my @l = grep { /\S/ } split /\n/, slurp($IDPLOG);
+    return scalar @l;
+}
+
+sub worker_pids {
+    my @pids;
+    for my $d (glob '/proc/[0-9]*') {
+        my ($p) = $d =~ m{(\d+)$};
+        my $stat = slurp("$d/stat");
+        next unless $stat =~ /^\d+ \(([^)]*)\) \S+ (\d+)/ && $2 == $pid;
+        push @pids, $p;
+    }
+    return sort { $a <=> $b } @pids;
+}
+
+# SIGHUP, with valid-token requests going on until an answer comes from a
+# worker of the new generation and the old workers are gone (or 10 s)
+sub reload_under_load {
+    my ($name, $probe) = @_;
+    my %old = map { $_ => 1 } worker_pids();
+    kill 'HUP', $pid or die "kill HUP $pid: $!\n";
+    my ($new_seen, $old_gone) = (0, 0);
+    my $deadline = time + 10;
+    while (time < $deadline) {
+        my $res = api();
+        $new_seen = 1 if $res->{headers}{'x-pid'} && !$old{ $res->{headers}{'x-pid'} };
+        $new_seen = 0 if $probe && get($probe)->{status} != 200;
+        $old_gone = !grep { kill 0, $_ } keys %old;
+        last if $new_seen && $old_gone;
+    }
+    ok($new_seen, "$name: a worker of the new generation answered");
+    ok($old_gone, "$name: the old workers exited");
+    # and some more requests to the new workers
+    api() for 1 .. 20;
+}
+
+# ----------------------------------------------------------------- the test
+
+die "refusing to use $ROOT\n" unless $ROOT =~ /servroot[^\/]*-reload$/;
+remove_tree($ROOT);
+make_path(map { "$ROOT/$_" } qw(conf logs html/idp client_body_temp proxy_temp
+                                fastcgi_temp uwsgi_temp scgi_temp));
+spew("$ROOT/html/api", "ok\n");
+spew("$ROOT/html/new", "new\n");
+copy("$KEYS/jwks.json", "$ROOT/html/idp/jwks.json") or die "copy jwks.json: $!\n";
+
+for my $p ($PORT, $IDP_PORT) {
+    BAIL_OUT("port $p is in use") unless port_free($p);
+}
+
+write_conf();
+ok(start_nginx(), 'nginx started (master + 2 workers)') or BAIL_OUT('nginx did not start');
+
+# 1. the first request fetches
+my $res = api();
+is($res->{status}, 200, 'first request: 200');
+is($res->{body}, "ok\n", 'first request: the content');
+api() for 1 .. 10;
+is(idp_calls(), 1, 'first requests: one IdP call');
+
+# 2. reloads with the same configuration
+for my $i (1 .. 3) {
+    reload_under_load("reload $i (same configuration)");
+}
+is(idp_calls(), 1, 'after 3 reloads with the same zone: still one IdP call');
+
+# 3. a reload that changes the configuration but not the zone
+sleep 1.1;    # so that the age of the document shows
+write_conf(extra => "        location = /new { root $ROOT/html; }\n");
+reload_under_load('reload 4 (a new location)', '/new');
+is(get('/new')->{status}, 200, 'reload 4: the new location answers');
+$res = api();
+is($res->{status}, 200, 'reload 4: 200');
+like($res->{headers}{'x-age'} // '', qr/^[1-9]\d*$/,
+     'reload 4: the new workers use the document fetched before the reloads ($auth_token_jwks_age >= 1)');
+is(idp_calls(), 1, 'after a reload that changes the configuration: still one IdP call');
+
+# 4. a reload that changes the zone's size: a new, empty zone
+write_conf(zone => '2m',
+           extra => "        location = /new { root $ROOT/html; }\n"
+                  . "        location = /v5 { root $ROOT/html; try_files /new =404; }\n");
+reload_under_load('reload 5 (zone size 1m -> 2m)', '/v5');
+is(idp_calls(), 2, 'after a reload that changes the zone size: one more IdP call (new zone)');
+
+is(scalar @failures, 0, "every one of $requests requests with a valid token got 200")
+    or diag(join "\n", @failures[0 .. ($#failures < 19 ? $#failures : 19)]);
+
+my $log = slurp($ERRLOG);
+my @bad = grep { /\[(?:alert|crit|emerg)\]|exited on signal|auth_token: 50[03]/ } split /^/, $log;
+is(scalar @bad, 0, 'no alert, crit, emerg, crash or 503 in error.log') or diag(join '', @bad);
+
+my @loads = $log =~ /(auth_token: JWKS "\/_jwks" loaded: [^\n]*?)(?: while|$)/mg;
+is(scalar @loads, 2, 'the JWKS was loaded twice (before the reloads, then into the new zone)')
+    or diag(join "\n", @loads);
+
+stop_nginx();
+done_testing();
