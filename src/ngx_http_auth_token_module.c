@@ -37,10 +37,8 @@ static char *ngx_http_auth_token_jwks_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_auth_token_values(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_auth_token_introspect_request(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static char *ngx_http_auth_token_reissue_request(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
+static char *ngx_http_auth_token_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_auth_token_reissue_param(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_auth_token_off_sec(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -49,6 +47,41 @@ static char *ngx_http_auth_token_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_auth_token_claim_header(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+
+
+typedef struct {
+    ngx_uint_t                      offset;     /* of the format field */
+    ngx_conf_enum_t                *formats;
+    const char                     *expected;
+} ngx_http_auth_token_format_t;
+
+
+static ngx_conf_enum_t  ngx_http_auth_token_introspect_formats[] = {
+    { ngx_string("rfc7662"), NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662 },
+    { ngx_string("status"), NGX_HTTP_AUTH_TOKEN_FORMAT_STATUS },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_http_auth_token_format_t  ngx_http_auth_token_introspect_format = {
+    offsetof(ngx_http_auth_token_loc_conf_t, introspect_format),
+    ngx_http_auth_token_introspect_formats,
+    "format=rfc7662 or format=status"
+};
+
+
+static ngx_conf_enum_t  ngx_http_auth_token_reissue_formats[] = {
+    { ngx_string("rfc8693"), NGX_HTTP_AUTH_TOKEN_FORMAT_RFC8693 },
+    { ngx_string("json"), NGX_HTTP_AUTH_TOKEN_FORMAT_JSON },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_http_auth_token_format_t  ngx_http_auth_token_reissue_format = {
+    offsetof(ngx_http_auth_token_loc_conf_t, reissue_format),
+    ngx_http_auth_token_reissue_formats,
+    "format=rfc8693 or format=json"
+};
 
 
 /* the namespace of verified-token entries in the zone */
@@ -115,10 +148,10 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
 
     { ngx_string("auth_token_introspect_request"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
-      ngx_http_auth_token_introspect_request,
+      ngx_http_auth_token_request,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_auth_token_loc_conf_t, introspect_uri),
+      &ngx_http_auth_token_introspect_format },
 
     { ngx_string("auth_token_introspect_client_id"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -164,10 +197,10 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
 
     { ngx_string("auth_token_reissue_request"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
-      ngx_http_auth_token_reissue_request,
+      ngx_http_auth_token_request,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_auth_token_loc_conf_t, reissue_uri),
+      &ngx_http_auth_token_reissue_format },
 
     { ngx_string("auth_token_reissue_param"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
@@ -1256,83 +1289,55 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
-/* auth_token_introspect_request uri [format=rfc7662|status]; */
+/*
+ * auth_token_introspect_request uri [format=rfc7662|status];
+ * auth_token_reissue_request uri [format=rfc8693|json];
+ */
 
 static char *
-ngx_http_auth_token_introspect_request(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
+ngx_http_auth_token_request(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_auth_token_loc_conf_t *alcf = conf;
+    char  *p = conf;
 
-    ngx_str_t  *value;
+    ngx_str_t                        *uri, *value;
+    ngx_uint_t                       *format;
+    ngx_conf_enum_t                  *e;
+    ngx_http_auth_token_format_t     *f;
 
-    if (alcf->introspect_uri.data) {
+    f = cmd->post;
+    uri = (ngx_str_t *) (p + cmd->offset);
+    format = (ngx_uint_t *) (p + f->offset);
+
+    if (uri->data) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
-    alcf->introspect_uri = value[1];
+    *uri = value[1];
 
     if (cf->args->nelts == 2) {
         return NGX_CONF_OK;
     }
 
-    if (ngx_strcmp(value[2].data, "format=rfc7662") == 0) {
-        alcf->introspect_format = NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662;
-
-    } else if (ngx_strcmp(value[2].data, "format=status") == 0) {
-        alcf->introspect_format = NGX_HTTP_AUTH_TOKEN_FORMAT_STATUS;
-
-    } else {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\": "
-                           "format=rfc7662 or format=status expected",
-                           &value[2]);
-        return NGX_CONF_ERROR;
+    for (e = f->formats; e->name.len; e++) {
+        if (value[2].len == sizeof("format=") - 1 + e->name.len
+            && ngx_strncmp(value[2].data, "format=", sizeof("format=") - 1)
+               == 0
+            && ngx_strncmp(value[2].data + sizeof("format=") - 1,
+                           e->name.data, e->name.len)
+               == 0)
+        {
+            *format = e->value;
+            return NGX_CONF_OK;
+        }
     }
 
-    return NGX_CONF_OK;
-}
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\": %s expected",
+                       &value[2], f->expected);
 
-
-/* auth_token_reissue_request uri [format=rfc8693|json]; */
-
-static char *
-ngx_http_auth_token_reissue_request(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_auth_token_loc_conf_t *alcf = conf;
-
-    ngx_str_t  *value;
-
-    if (alcf->reissue_uri.data) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    alcf->reissue_uri = value[1];
-
-    if (cf->args->nelts == 2) {
-        return NGX_CONF_OK;
-    }
-
-    if (ngx_strcmp(value[2].data, "format=rfc8693") == 0) {
-        alcf->reissue_format = NGX_HTTP_AUTH_TOKEN_FORMAT_RFC8693;
-
-    } else if (ngx_strcmp(value[2].data, "format=json") == 0) {
-        alcf->reissue_format = NGX_HTTP_AUTH_TOKEN_FORMAT_JSON;
-
-    } else {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\": "
-                           "format=rfc8693 or format=json expected",
-                           &value[2]);
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
+    return NGX_CONF_ERROR;
 }
 
 
