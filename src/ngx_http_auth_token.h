@@ -409,6 +409,12 @@ typedef struct {
 extern ngx_module_t  ngx_http_auth_token_module;
 
 
+/* ngx_http_auth_token_module.c */
+
+ngx_http_auth_token_ctx_t *ngx_http_auth_token_get_ctx(
+    ngx_http_request_t *r);
+
+
 /* ngx_http_auth_token_extract.c */
 
 ngx_int_t ngx_http_auth_token_parse_authorization(ngx_str_t *value,

@@ -239,6 +239,17 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
                 call->state = NGX_HTTP_AUTH_TOKEN_ACCEPTED;
                 call->cache = NGX_HTTP_AUTH_TOKEN_CACHE_STALE;
             }
+
+        } else {
+            /*
+             * the failure is remembered for a second: requests that
+             * waited for this call fail with it instead of calling again
+             */
+
+            o->state = NGX_HTTP_AUTH_TOKEN_FAILED;
+            o->expires = now + 1;
+            o->token_exp = 0;
+            o->len = 0;
         }
     }
 

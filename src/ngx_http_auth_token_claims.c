@@ -21,8 +21,6 @@ static ngx_int_t ngx_http_auth_token_time(json_t *v, double *t);
 static ngx_int_t ngx_http_auth_token_has_value(json_t *v, ngx_str_t *s);
 static ngx_int_t ngx_http_auth_token_has_scope(json_t *claims,
     ngx_str_t *scope);
-static ngx_http_auth_token_ctx_t *ngx_http_auth_token_get_ctx(
-    ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_token_set_value(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, json_t *json);
 static ngx_int_t ngx_http_auth_token_variable_claim(ngx_http_request_t *r,
@@ -380,11 +378,6 @@ ngx_http_auth_token_add_variables(ngx_conf_t *cf)
 }
 
 
-static ngx_http_auth_token_ctx_t *
-ngx_http_auth_token_get_ctx(ngx_http_request_t *r)
-{
-    return ngx_http_get_module_ctx(r->main, ngx_http_auth_token_module);
-}
 
 
 static ngx_int_t

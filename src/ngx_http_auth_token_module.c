@@ -11,6 +11,7 @@
 
 
 static ngx_int_t ngx_http_auth_token_handler(ngx_http_request_t *r);
+static void ngx_http_auth_token_ctx_cleanup(void *data);
 static void ngx_http_auth_token_find(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_token_validate(ngx_http_request_t *r,
@@ -345,6 +346,7 @@ ngx_module_t  ngx_http_auth_token_module = {
 static ngx_int_t
 ngx_http_auth_token_handler(ngx_http_request_t *r)
 {
+    ngx_pool_cleanup_t              *cln;
     ngx_http_auth_token_ctx_t       *ctx;
     ngx_http_auth_token_result_t     res;
     ngx_http_auth_token_loc_conf_t  *alcf;
@@ -355,11 +357,7 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_token_module);
-
-    if (ctx && ctx->done) {
-        return ctx->rc;
-    }
+    ctx = ngx_http_auth_token_get_ctx(r);
 
     if (ctx == NULL) {
         ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_token_ctx_t));
@@ -367,7 +365,33 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
+        /* found again after an internal redirect resets module contexts */
+
+        cln = ngx_pool_cleanup_add(r->pool, 0);
+        if (cln == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        cln->handler = ngx_http_auth_token_ctx_cleanup;
+        cln->data = ctx;
+
         ngx_http_set_ctx(r, ctx, ngx_http_auth_token_module);
+
+    } else if (ctx->done) {
+
+        /*
+         * An internal redirect (error_page, X-Accel-Redirect, a named
+         * location): the token was decided before, and its headers may
+         * have been rewritten since; the new location's own checks run
+         * on the same claims.
+         */
+
+        if (ctx->status != NGX_HTTP_AUTH_TOKEN_VALID) {
+            return ctx->rc;
+        }
+
+        ctx->done = 0;
+        ctx->status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
     }
 
     if (!ctx->parsed) {
@@ -459,6 +483,44 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
     ctx->done = 1;
 
     return ctx->rc;
+}
+
+
+/*
+ * The request's context, also after an internal redirect has reset module
+ * contexts (as ngx_http_realip_module does); subrequests see their main
+ * request's.
+ */
+
+ngx_http_auth_token_ctx_t *
+ngx_http_auth_token_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t         *cln;
+    ngx_http_auth_token_ctx_t  *ctx;
+
+    r = r->main;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_token_module);
+
+    if (ctx == NULL && r->internal) {
+
+        for (cln = r->pool->cleanup; cln; cln = cln->next) {
+            if (cln->handler == ngx_http_auth_token_ctx_cleanup) {
+                ctx = cln->data;
+                ngx_http_set_ctx(r, ctx, ngx_http_auth_token_module);
+                break;
+            }
+        }
+    }
+
+    return ctx;
+}
+
+
+static void
+ngx_http_auth_token_ctx_cleanup(void *data)
+{
+    /* nothing to free: the entry only finds the context again */
 }
 
 
