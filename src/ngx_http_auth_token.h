@@ -186,6 +186,7 @@ struct ngx_http_auth_token_fetch_s {
     time_t                          max_age;
     unsigned                        done:1;
     unsigned                        too_large:1;
+    unsigned                        abandoned:1; /* the client went away */
 };
 
 
@@ -512,6 +513,7 @@ ngx_int_t ngx_http_auth_token_call(ngx_http_request_t *r,
     ngx_http_auth_token_call_t *call);
 ngx_int_t ngx_http_auth_token_call_key(u_char *key, u_char *id,
     ngx_str_t *parts, ngx_uint_t n);
+ngx_int_t ngx_http_auth_token_server_id(ngx_conf_t *cf, ngx_str_t *id);
 ngx_int_t ngx_http_auth_token_call_id(ngx_conf_t *cf, u_char *id,
     const char *kind, ngx_str_t *uri, ngx_str_t *basic, ngx_str_t *options);
 

@@ -28,6 +28,7 @@ typedef struct {
     time_t                          expires;    /* fresh until */
     time_t                          token_exp;  /* never used past it */
     time_t                          lease;      /* a call runs until */
+    time_t                          failed;     /* a call failed: until */
     size_t                          len;
     u_char                          value[1];
 } ngx_http_auth_token_outcome_t;
@@ -39,6 +40,9 @@ static void ngx_http_auth_token_call_done(ngx_http_request_t *sr,
     ngx_http_auth_token_fetch_t *f);
 static void ngx_http_auth_token_call_store(ngx_http_auth_token_zone_t *zone,
     ngx_http_auth_token_call_t *call);
+static void ngx_http_auth_token_call_stale(ngx_http_request_t *r,
+    ngx_http_auth_token_call_t *call, ngx_http_auth_token_outcome_t *o,
+    time_t now);
 
 
 /*
@@ -149,6 +153,21 @@ ngx_http_auth_token_call(ngx_http_request_t *r,
         return ngx_http_auth_token_call_start(r, call);
     }
 
+    if (o->failed > now) {
+
+        /*
+         * a call failed a moment ago: requests that waited for it (or
+         * come right after) share its outcome instead of calling again
+         */
+
+        ngx_http_auth_token_call_stale(r, call, o, now);
+
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+
+        call->done = 1;
+        return NGX_OK;
+    }
+
     expired = (o->state != NGX_HTTP_AUTH_TOKEN_PENDING);
     o->lease = now + call->lock_timeout / 1000 + 1;
 
@@ -199,6 +218,29 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
     call->token_exp = 0;
     ngx_str_null(&call->value);
 
+    if (f->abandoned) {
+
+        /* the client went away: no outcome, and nobody's fault */
+
+        ngx_log_error(NGX_LOG_INFO, sr->connection->log, 0,
+                      "auth_token: %s call abandoned", call->what);
+
+        call->state = NGX_HTTP_AUTH_TOKEN_FAILED;
+
+        if (zone) {
+            ngx_shmtx_lock(&zone->shpool->mutex);
+
+            node = ngx_http_auth_token_cache_lookup(zone, call->key);
+            if (node) {
+                ((ngx_http_auth_token_outcome_t *) node->data)->lease = 0;
+            }
+
+            ngx_shmtx_unlock(&zone->shpool->mutex);
+        }
+
+        return;
+    }
+
     call->state = call->answer(sr, call, f);
 
     if (call->state != NGX_HTTP_AUTH_TOKEN_FAILED) {
@@ -225,35 +267,44 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
     if (node) {
         o = (ngx_http_auth_token_outcome_t *) node->data;
         o->lease = 0;
+        o->failed = now + 1;
 
-        if (o->state == NGX_HTTP_AUTH_TOKEN_ACCEPTED
-            && now < o->expires + call->stale
-            && (o->token_exp == 0 || now < o->token_exp))
-        {
-            call->value.data = ngx_pnalloc(sr->pool, o->len);
-
-            if (call->value.data) {
-                call->value.len = o->len;
-                ngx_memcpy(call->value.data, o->value, o->len);
-
-                call->state = NGX_HTTP_AUTH_TOKEN_ACCEPTED;
-                call->cache = NGX_HTTP_AUTH_TOKEN_CACHE_STALE;
-            }
-
-        } else {
-            /*
-             * the failure is remembered for a second: requests that
-             * waited for this call fail with it instead of calling again
-             */
-
-            o->state = NGX_HTTP_AUTH_TOKEN_FAILED;
-            o->expires = now + 1;
-            o->token_exp = 0;
-            o->len = 0;
-        }
+        ngx_http_auth_token_call_stale(sr, call, o, now);
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
+}
+
+
+/*
+ * After a failed call: an accepted outcome that expired at most
+ * call->stale ago, or the failure.  The zone's mutex must be held.
+ */
+
+static void
+ngx_http_auth_token_call_stale(ngx_http_request_t *r,
+    ngx_http_auth_token_call_t *call, ngx_http_auth_token_outcome_t *o,
+    time_t now)
+{
+    call->state = NGX_HTTP_AUTH_TOKEN_FAILED;
+
+    if (o->state != NGX_HTTP_AUTH_TOKEN_ACCEPTED
+        || now >= o->expires + call->stale
+        || (o->token_exp && now >= o->token_exp))
+    {
+        return;
+    }
+
+    call->value.data = ngx_pnalloc(r->pool, o->len);
+    if (call->value.data == NULL) {
+        return;
+    }
+
+    call->value.len = o->len;
+    ngx_memcpy(call->value.data, o->value, o->len);
+
+    call->state = NGX_HTTP_AUTH_TOKEN_ACCEPTED;
+    call->cache = NGX_HTTP_AUTH_TOKEN_CACHE_STALE;
 }
 
 
@@ -284,6 +335,7 @@ ngx_http_auth_token_call_store(ngx_http_auth_token_zone_t *zone,
         o->expires = call->expires;
         o->token_exp = call->token_exp;
         o->lease = 0;
+        o->failed = 0;
         o->len = call->value.len;
         ngx_memcpy(o->value, call->value.data, call->value.len);
 
@@ -344,22 +396,97 @@ done:
 }
 
 
+/*
+ * The server a location belongs to, as the zone knows it across reloads:
+ * every address it listens on and every name it has.  Two servers never
+ * share both, so that two servers with the same internal URI for
+ * different identity providers never share cached keys or answers.
+ */
+
+ngx_int_t
+ngx_http_auth_token_server_id(ngx_conf_t *cf, ngx_str_t *id)
+{
+    u_char                     *p, *last;
+    size_t                      len;
+    ngx_uint_t                  i, j, k;
+    ngx_http_conf_port_t       *port;
+    ngx_http_conf_addr_t       *addr;
+    ngx_http_server_name_t     *name;
+    ngx_http_core_srv_conf_t   *cscf, **servers;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    len = 0;
+    port = cmcf->ports ? cmcf->ports->elts : NULL;
+
+    for (i = 0; port && i < cmcf->ports->nelts; i++) {
+        len += port[i].addrs.nelts * (NGX_SOCKADDR_STRLEN + 1);
+    }
+
+    name = cscf->server_names.elts;
+
+    for (i = 0; i < cscf->server_names.nelts; i++) {
+        len += name[i].name.len + 1;
+    }
+
+    p = ngx_pnalloc(cf->pool, len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    id->data = p;
+    last = p + len + 1;
+
+    for (i = 0; port && i < cmcf->ports->nelts; i++) {
+
+        addr = port[i].addrs.elts;
+
+        for (j = 0; j < port[i].addrs.nelts; j++) {
+
+            servers = addr[j].servers.elts;
+
+            for (k = 0; k < addr[j].servers.nelts; k++) {
+                if (servers[k] != cscf) {
+                    continue;
+                }
+
+                p += ngx_sock_ntop(addr[j].opt.sockaddr,
+                                   addr[j].opt.socklen, p, last - p, 1);
+                *p++ = ' ';
+                break;
+            }
+        }
+    }
+
+    for (i = 0; i < cscf->server_names.nelts; i++) {
+        p = ngx_cpymem(p, name[i].name.data, name[i].name.len);
+        *p++ = ' ';
+    }
+
+    id->len = p - id->data;
+
+    return NGX_OK;
+}
+
+
 /* an endpoint's identity: server, URI, client credentials, options */
 
 ngx_int_t
 ngx_http_auth_token_call_id(ngx_conf_t *cf, u_char *id, const char *kind,
     ngx_str_t *uri, ngx_str_t *basic, ngx_str_t *options)
 {
-    ngx_str_t                  parts[4];
-    ngx_http_core_srv_conf_t  *cscf;
+    ngx_str_t  parts[4];
 
-    static u_char              zero[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    static u_char  zero[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 
-    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+    if (ngx_http_auth_token_server_id(cf, &parts[1]) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     parts[0].data = (u_char *) kind;
     parts[0].len = ngx_strlen(kind);
-    parts[1] = cscf->server_name;
     parts[2] = *uri;
     parts[3] = *basic;
 

@@ -75,23 +75,24 @@ static void ngx_http_auth_token_jwks_cleanup(void *data);
 
 /*
  * At merge time: the source of a location is identified by its server
- * and URI, so that two servers with the same internal URI for different
- * identity providers never share keys.
+ * (addresses and names, see ngx_http_auth_token_server_id()) and URI, so
+ * that two servers with the same internal URI for different identity
+ * providers never share keys.
  */
 
 char *
 ngx_http_auth_token_jwks_src(ngx_conf_t *cf,
     ngx_http_auth_token_loc_conf_t *conf)
 {
-    u_char                            *p, *buf;
-    size_t                             len;
-    unsigned int                       hlen;
+    ngx_str_t                          parts[3];
     ngx_uint_t                         i;
     ngx_pool_cleanup_t                *cln;
     ngx_http_core_srv_conf_t          *cscf;
     ngx_http_auth_token_jwks_src_t    *src;
     ngx_http_auth_token_jwks_conf_t   *jc;
     ngx_http_auth_token_main_conf_t   *amcf;
+
+    static u_char  zero[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_token_module);
     cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
@@ -124,20 +125,12 @@ ngx_http_auth_token_jwks_src(ngx_conf_t *cf,
     src->uri = conf->jwks_uri;
     src->zone = amcf->zone;
 
-    len = sizeof("jwks") + cscf->server_name.len + 1 + src->uri.len;
+    parts[0].data = (u_char *) "jwks";
+    parts[0].len = 4;
+    parts[2] = src->uri;
 
-    buf = ngx_pnalloc(cf->temp_pool, len);
-    if (buf == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    p = ngx_cpymem(buf, "jwks", sizeof("jwks"));
-    p = ngx_cpymem(p, cscf->server_name.data, cscf->server_name.len);
-    *p++ = '\0';
-    p = ngx_cpymem(p, src->uri.data, src->uri.len);
-
-    if (EVP_Digest(buf, p - buf, src->hash, &hlen, EVP_sha256(), NULL)
-        != 1)
+    if (ngx_http_auth_token_server_id(cf, &parts[1]) != NGX_OK
+        || ngx_http_auth_token_call_key(src->hash, zero, parts, 3) != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -519,6 +512,14 @@ ngx_http_auth_token_jwks_done(ngx_http_request_t *sr,
     ks = NULL;
     pool = NULL;
     err = NULL;
+
+    if (f->abandoned) {
+        /* the client went away: the next request fetches, no backoff */
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "auth_token: JWKS \"%V\" fetch abandoned", &src->uri);
+        ngx_http_auth_token_jwks_release(src);
+        return;
+    }
 
     if (f->status != NGX_HTTP_OK) {
         ngx_sprintf(reason, "HTTP status %ui%Z", f->status);

@@ -100,6 +100,7 @@ ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
     f->max_age = -1;
     f->done = 0;
     f->too_large = 0;
+    f->abandoned = 0;
     f->body.len = 0;
 
     return NGX_OK;
@@ -276,6 +277,9 @@ ngx_http_auth_token_fetch_done(ngx_http_request_t *r, void *data,
     }
 
     f->done = 1;
+
+    f->abandoned = (rc == NGX_HTTP_CLIENT_CLOSED_REQUEST
+                    || r->connection->error);
 
     if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE
         || r->connection->error)
