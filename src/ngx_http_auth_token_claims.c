@@ -23,9 +23,7 @@ static ngx_int_t ngx_http_auth_token_has_scope(json_t *claims,
     ngx_str_t *scope);
 static ngx_int_t ngx_http_auth_token_set_value(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, json_t *json);
-static ngx_int_t ngx_http_auth_token_variable_claim(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_auth_token_variable_header(ngx_http_request_t *r,
+static ngx_int_t ngx_http_auth_token_variable_field(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_payload(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -80,11 +78,11 @@ static ngx_str_t  ngx_http_auth_token_cache_names[] = {
 static ngx_http_variable_t  ngx_http_auth_token_vars[] = {
 
     { ngx_string("auth_token_claim_"), NULL,
-      ngx_http_auth_token_variable_claim, 0,
+      ngx_http_auth_token_variable_field, 0,
       NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
 
     { ngx_string("auth_token_jwt_header_"), NULL,
-      ngx_http_auth_token_variable_header, 0,
+      ngx_http_auth_token_variable_field, 0,
       NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
 
     { ngx_string("auth_token_payload"), NULL,
@@ -405,37 +403,19 @@ ngx_http_auth_token_set_value(ngx_http_request_t *r,
 }
 
 
+/*
+ * $auth_token_claim_<name> and $auth_token_jwt_header_<name>: for prefix
+ * variables nginx passes the variable's own name as data
+ */
+
 static ngx_int_t
-ngx_http_auth_token_variable_claim(ngx_http_request_t *r,
+ngx_http_auth_token_variable_field(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     ngx_str_t *name = (ngx_str_t *) data;
 
-    ngx_str_t                   claim;
-    ngx_http_auth_token_ctx_t  *ctx;
-
-    ctx = ngx_http_auth_token_get_ctx(r);
-
-    if (ctx == NULL || ctx->status != NGX_HTTP_AUTH_TOKEN_VALID) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    claim.data = name->data + sizeof("auth_token_claim_") - 1;
-    claim.len = name->len - (sizeof("auth_token_claim_") - 1);
-
-    return ngx_http_auth_token_set_value(r, v,
-                          ngx_http_auth_token_json_path(ctx->claims,
-                                                        &claim, 1));
-}
-
-
-static ngx_int_t
-ngx_http_auth_token_variable_header(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_str_t *name = (ngx_str_t *) data;
-
+    json_t                     *json;
+    size_t                      prefix;
     ngx_str_t                   field;
     ngx_http_auth_token_ctx_t  *ctx;
 
@@ -446,12 +426,21 @@ ngx_http_auth_token_variable_header(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    field.data = name->data + sizeof("auth_token_jwt_header_") - 1;
-    field.len = name->len - (sizeof("auth_token_jwt_header_") - 1);
+    prefix = sizeof("auth_token_claim_") - 1;
+
+    if (ngx_strncmp(name->data, "auth_token_claim_", prefix) == 0) {
+        json = ctx->claims;
+
+    } else {
+        prefix = sizeof("auth_token_jwt_header_") - 1;
+        json = ctx->jwt.header;
+    }
+
+    field.data = name->data + prefix;
+    field.len = name->len - prefix;
 
     return ngx_http_auth_token_set_value(r, v,
-                          ngx_http_auth_token_json_path(ctx->jwt.header,
-                                                        &field, 1));
+                          ngx_http_auth_token_json_path(json, &field, 1));
 }
 
 
