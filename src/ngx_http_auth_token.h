@@ -439,6 +439,7 @@ ngx_int_t ngx_http_auth_token_init_algs(ngx_conf_t *cf);
 const ngx_http_auth_token_alg_t *ngx_http_auth_token_alg(ngx_uint_t alg);
 const EVP_MD *ngx_http_auth_token_alg_md(ngx_uint_t alg);
 const EVP_MD *ngx_http_auth_token_sha256(void);
+EVP_MD_CTX *ngx_http_auth_token_digest_ctx(void);
 ngx_int_t ngx_http_auth_token_alg_by_name(u_char *name, size_t len);
 ngx_int_t ngx_http_auth_token_b64url_decode(ngx_str_t *dst, ngx_str_t *src);
 void ngx_http_auth_token_jwt_parse(ngx_pool_t *pool, ngx_str_t *token,

@@ -356,43 +356,33 @@ ngx_int_t
 ngx_http_auth_token_call_key(u_char *key, u_char *id, ngx_str_t *parts,
     ngx_uint_t n)
 {
-    ngx_int_t      rc;
     ngx_uint_t     i;
     EVP_MD_CTX    *md;
     unsigned int   len;
 
     static u_char  sep;
 
-    md = EVP_MD_CTX_new();
-    if (md == NULL) {
-        return NGX_ERROR;
-    }
-
-    rc = NGX_ERROR;
+    md = ngx_http_auth_token_digest_ctx();
 
     if (EVP_DigestInit_ex(md, ngx_http_auth_token_sha256(), NULL) != 1
         || EVP_DigestUpdate(md, id, NGX_HTTP_AUTH_TOKEN_HASH_LEN) != 1)
     {
-        goto done;
+        return NGX_ERROR;
     }
 
     for (i = 0; i < n; i++) {
         if (EVP_DigestUpdate(md, parts[i].data, parts[i].len) != 1
             || EVP_DigestUpdate(md, &sep, 1) != 1)
         {
-            goto done;
+            return NGX_ERROR;
         }
     }
 
-    if (EVP_DigestFinal_ex(md, key, &len) == 1) {
-        rc = NGX_OK;
+    if (EVP_DigestFinal_ex(md, key, &len) != 1) {
+        return NGX_ERROR;
     }
 
-done:
-
-    EVP_MD_CTX_free(md);
-
-    return rc;
+    return NGX_OK;
 }
 
 

@@ -58,53 +58,78 @@ static ngx_http_auth_token_alg_t  ngx_http_auth_token_algs[] = {
 };
 
 
-/* digests fetched once per process, not per request */
-static EVP_MD  *ngx_http_auth_token_md[NGX_HTTP_AUTH_TOKEN_ALG_COUNT];
+/*
+ * Digests fetched once per configuration cycle, not per request, and one
+ * reused digest context (creating one per request costs a malloc).  They
+ * are freed with their cycle; workers of an older cycle keep their own.
+ * When a reload fails, the set of the cycle still running comes back.
+ */
+
+typedef struct ngx_http_auth_token_digests_s
+    ngx_http_auth_token_digests_t;
+
+struct ngx_http_auth_token_digests_s {
+    EVP_MD                         *md[NGX_HTTP_AUTH_TOKEN_ALG_COUNT];
+    EVP_MD_CTX                     *ctx;
+    ngx_http_auth_token_digests_t  *prev;
+};
+
+
+static ngx_http_auth_token_digests_t  *ngx_http_auth_token_digests;
 
 
 static const u_char  ngx_http_auth_token_b64url[256] = {
     /* 255: not in the base64url alphabet (RFC 4648, section 5) */
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,  62, 255, 255,
-     52,  53,  54,  55,  56,  57,  58,  59,  60,  61, 255, 255, 255, 255, 255, 255,
-    255,   0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,  13,  14,
-     15,  16,  17,  18,  19,  20,  21,  22,  23,  24,  25, 255, 255, 255, 255,  63,
-    255,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,  39,  40,
-     41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255,  62, 255, 255,
+     52,  53,  54,  55,  56,  57,  58,  59,  60,  61, 255, 255,
+    255, 255, 255, 255, 255,   0,   1,   2,   3,   4,   5,   6,
+      7,   8,   9,  10,  11,  12,  13,  14,  15,  16,  17,  18,
+     19,  20,  21,  22,  23,  24,  25, 255, 255, 255, 255,  63,
+    255,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,
+     37,  38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,
+     49,  50,  51, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+    255, 255, 255, 255
 };
 
-
-/*
- * The digests belong to a configuration cycle: fetched when it is read,
- * freed with it.  Workers of an older cycle keep their own copies.
- */
 
 ngx_int_t
 ngx_http_auth_token_init_algs(ngx_conf_t *cf)
 {
-    EVP_MD              **md;
-    ngx_uint_t            i;
-    ngx_pool_cleanup_t   *cln;
+    ngx_uint_t                      i;
+    ngx_pool_cleanup_t             *cln;
+    ngx_http_auth_token_digests_t  *d;
 
     cln = ngx_pool_cleanup_add(cf->pool,
-                               sizeof(EVP_MD *) * NGX_HTTP_AUTH_TOKEN_ALG_COUNT);
+                               sizeof(ngx_http_auth_token_digests_t));
     if (cln == NULL) {
         return NGX_ERROR;
     }
 
-    md = cln->data;
-    ngx_memzero(md, sizeof(EVP_MD *) * NGX_HTTP_AUTH_TOKEN_ALG_COUNT);
+    d = cln->data;
+    ngx_memzero(d, sizeof(ngx_http_auth_token_digests_t));
+
+    d->prev = ngx_http_auth_token_digests;
+    ngx_http_auth_token_digests = d;
 
     cln->handler = ngx_http_auth_token_free_algs;
+
+    d->ctx = EVP_MD_CTX_new();
+    if (d->ctx == NULL) {
+        return NGX_ERROR;
+    }
 
     for (i = 0; i < NGX_HTTP_AUTH_TOKEN_ALG_COUNT; i++) {
 
@@ -112,18 +137,16 @@ ngx_http_auth_token_init_algs(ngx_conf_t *cf)
             continue;
         }
 
-        md[i] = EVP_MD_fetch(NULL, ngx_http_auth_token_algs[i].digest, NULL);
+        d->md[i] = EVP_MD_fetch(NULL, ngx_http_auth_token_algs[i].digest,
+                                NULL);
 
-        if (md[i] == NULL) {
+        if (d->md[i] == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "auth_token: EVP_MD_fetch(\"%s\") failed",
                                ngx_http_auth_token_algs[i].digest);
             return NGX_ERROR;
         }
     }
-
-    ngx_memcpy(ngx_http_auth_token_md, md,
-               sizeof(EVP_MD *) * NGX_HTTP_AUTH_TOKEN_ALG_COUNT);
 
     return NGX_OK;
 }
@@ -132,12 +155,18 @@ ngx_http_auth_token_init_algs(ngx_conf_t *cf)
 static void
 ngx_http_auth_token_free_algs(void *data)
 {
-    EVP_MD **md = data;
+    ngx_http_auth_token_digests_t *d = data;
 
     ngx_uint_t  i;
 
     for (i = 0; i < NGX_HTTP_AUTH_TOKEN_ALG_COUNT; i++) {
-        EVP_MD_free(md[i]);
+        EVP_MD_free(d->md[i]);
+    }
+
+    EVP_MD_CTX_free(d->ctx);
+
+    if (ngx_http_auth_token_digests == d) {
+        ngx_http_auth_token_digests = d->prev;
     }
 }
 
@@ -152,14 +181,21 @@ ngx_http_auth_token_alg(ngx_uint_t alg)
 const EVP_MD *
 ngx_http_auth_token_alg_md(ngx_uint_t alg)
 {
-    return ngx_http_auth_token_md[alg];
+    return ngx_http_auth_token_digests->md[alg];
 }
 
 
 const EVP_MD *
 ngx_http_auth_token_sha256(void)
 {
-    return ngx_http_auth_token_md[NGX_HTTP_AUTH_TOKEN_HS256];
+    return ngx_http_auth_token_digests->md[NGX_HTTP_AUTH_TOKEN_HS256];
+}
+
+
+EVP_MD_CTX *
+ngx_http_auth_token_digest_ctx(void)
+{
+    return ngx_http_auth_token_digests->ctx;
 }
 
 
@@ -535,8 +571,8 @@ ngx_http_auth_token_verify_key(ngx_http_auth_token_key_t *key,
 
     case NGX_HTTP_AUTH_TOKEN_KTY_OCT:
         return ngx_http_auth_token_verify_hmac(key,
-                                               ngx_http_auth_token_md[alg],
-                                               input, sig);
+                                   ngx_http_auth_token_digests->md[alg],
+                                   input, sig);
 
     case NGX_HTTP_AUTH_TOKEN_KTY_OKP:
         return ngx_http_auth_token_verify_eddsa(key->pkey, input, sig);
@@ -550,7 +586,7 @@ ngx_http_auth_token_verify_key(ngx_http_auth_token_key_t *key,
     }
 
     if (EVP_Digest(input->data, input->len, dgst, &dlen,
-                   ngx_http_auth_token_md[alg], NULL)
+                   ngx_http_auth_token_digests->md[alg], NULL)
         != 1)
     {
         ERR_clear_error();

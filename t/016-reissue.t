@@ -29,8 +29,9 @@
 #       /fanout      10 concurrent requests to /x of this server
 #
 # The [client-exp] and [jwt-exp] blocks mint their tokens when the block
-# starts (add_block_preprocessor); the [client-exp] ones depend on nginx
-# starting within a second and are skipped under TEST_NGINX_USE_VALGRIND.
+# starts (add_block_preprocessor); they depend on nginx starting and
+# answering within a second or two, so the [client-exp] blocks and TEST 13
+# are skipped under TEST_NGINX_USE_VALGRIND.
 
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
@@ -657,6 +658,7 @@ auth=Bearer downstream-custom
 
 
 === TEST 13: [jwt-exp] without expires_in, the new token's own JWT exp bounds the cache
+--- skip_eval: 15: $ENV{TEST_NGINX_USE_VALGRIND}
 --- http_config
     auth_token_zone tokens:1m;
 --- config
