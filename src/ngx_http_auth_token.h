@@ -107,11 +107,20 @@ typedef struct {
 } ngx_http_auth_token_node_t;
 
 
-/* a verified JWT: which key vouched for it, and until when */
+/*
+ * A verified JWT: which key vouched for it, until when, and its time
+ * claims, so that a hit needs no parsing unless claims are asked for.
+ */
+
+#define NGX_HTTP_AUTH_TOKEN_HAS_EXP  1
+#define NGX_HTTP_AUTH_TOKEN_HAS_NBF  2
 
 typedef struct {
     time_t                          expires;
     ngx_uint_t                      alg;
+    ngx_uint_t                      times;      /* NGX_HTTP_AUTH_TOKEN_HAS_ */
+    double                          exp;
+    double                          nbf;
     u_char                          fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 } ngx_http_auth_token_verified_t;
 
@@ -389,7 +398,8 @@ typedef struct {
     ngx_str_t                       token;
     ngx_http_auth_token_jwt_t       jwt;
     json_t                         *claims;
-    ngx_str_t                       payload;
+    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    ngx_http_auth_token_verified_t  cached;     /* when jwt_cache is HIT */
     ngx_http_auth_token_fetch_t    *fetch;      /* of a subrequest */
     ngx_msec_t                      wait_start;
     ngx_http_auth_token_call_t     *introspection;
@@ -400,6 +410,8 @@ typedef struct {
     unsigned                        introspect:1;
     unsigned                        from_header:1;
     unsigned                        parsed:1;
+    unsigned                        hashed:1;
+    unsigned                        unparsed:1; /* a hit: parsed on demand */
     unsigned                        waiting:1;
     unsigned                        gave_up:1;
     unsigned                        refetched:1;
@@ -414,6 +426,10 @@ extern ngx_module_t  ngx_http_auth_token_module;
 
 ngx_http_auth_token_ctx_t *ngx_http_auth_token_get_ctx(
     ngx_http_request_t *r);
+json_t *ngx_http_auth_token_get_claims(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx);
+json_t *ngx_http_auth_token_get_jwt_header(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx);
 
 
 /* ngx_http_auth_token_extract.c */
@@ -457,8 +473,10 @@ ngx_int_t ngx_http_auth_token_verify_key(ngx_http_auth_token_key_t *key,
 /* ngx_http_auth_token_claims.c */
 
 void ngx_http_auth_token_check_claims(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, json_t *claims,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
     ngx_http_auth_token_result_t *res);
+ngx_int_t ngx_http_auth_token_claim_times(json_t *claims,
+    ngx_http_auth_token_verified_t *v, const char **reason);
 ngx_int_t ngx_http_auth_token_check_require(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 ngx_int_t ngx_http_auth_token_add_variables(ngx_conf_t *cf);

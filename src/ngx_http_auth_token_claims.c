@@ -127,45 +127,58 @@ ngx_http_auth_token_status_name(ngx_uint_t status)
 
 void
 ngx_http_auth_token_check_claims(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, json_t *claims,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
     ngx_http_auth_token_result_t *res)
 {
-    double       t, now;
-    json_t      *v;
-    ngx_str_t   *s;
-    ngx_uint_t   i;
+    double                           now;
+    json_t                          *v, *claims;
+    ngx_str_t                       *s;
+    ngx_uint_t                       i;
+    const char                      *reason;
+    ngx_http_auth_token_verified_t   times, *t;
+
+    /* a cache hit knows its times without parsing the claims */
+
+    if (ctx->unparsed) {
+        t = &ctx->cached;
+
+    } else {
+        t = &times;
+
+        if (ngx_http_auth_token_claim_times(ctx->claims, t, &reason)
+            != NGX_OK)
+        {
+            res->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
+            res->reason = reason;
+            return;
+        }
+    }
 
     now = (double) ngx_time();
 
-    v = json_object_get(claims, "exp");
-    if (v) {
-        if (ngx_http_auth_token_time(v, &t) != NGX_OK) {
-            res->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
-            res->reason = "Invalid \"exp\" claim";
-            return;
-        }
-
-        if (now - (double) alcf->leeway >= t) {
-            res->status = NGX_HTTP_AUTH_TOKEN_EXPIRED;
-            res->reason = "Token expired";
-            return;
-        }
+    if ((t->times & NGX_HTTP_AUTH_TOKEN_HAS_EXP)
+        && now - (double) alcf->leeway >= t->exp)
+    {
+        res->status = NGX_HTTP_AUTH_TOKEN_EXPIRED;
+        res->reason = "Token expired";
+        return;
     }
 
-    v = json_object_get(claims, "nbf");
-    if (v) {
-        if (ngx_http_auth_token_time(v, &t) != NGX_OK) {
-            res->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
-            res->reason = "Invalid \"nbf\" claim";
-            return;
-        }
-
-        if (now + (double) alcf->leeway < t) {
-            res->status = NGX_HTTP_AUTH_TOKEN_NOT_YET_VALID;
-            res->reason = "Token not yet valid";
-            return;
-        }
+    if ((t->times & NGX_HTTP_AUTH_TOKEN_HAS_NBF)
+        && now + (double) alcf->leeway < t->nbf)
+    {
+        res->status = NGX_HTTP_AUTH_TOKEN_NOT_YET_VALID;
+        res->reason = "Token not yet valid";
+        return;
     }
+
+    if (alcf->issuers == NULL && alcf->audiences == NULL
+        && alcf->scopes == NULL)
+    {
+        return;
+    }
+
+    claims = ngx_http_auth_token_get_claims(r, ctx);
 
     if (alcf->issuers) {
         v = json_object_get(claims, "iss");
@@ -212,6 +225,42 @@ ngx_http_auth_token_check_claims(ngx_http_request_t *r,
             }
         }
     }
+}
+
+
+/* the "exp" and "nbf" claims, when present, must be NumericDates */
+
+ngx_int_t
+ngx_http_auth_token_claim_times(json_t *claims,
+    ngx_http_auth_token_verified_t *v, const char **reason)
+{
+    json_t  *t;
+
+    v->times = 0;
+    v->exp = 0;
+    v->nbf = 0;
+
+    t = json_object_get(claims, "exp");
+    if (t) {
+        if (ngx_http_auth_token_time(t, &v->exp) != NGX_OK) {
+            *reason = "Invalid \"exp\" claim";
+            return NGX_ERROR;
+        }
+
+        v->times |= NGX_HTTP_AUTH_TOKEN_HAS_EXP;
+    }
+
+    t = json_object_get(claims, "nbf");
+    if (t) {
+        if (ngx_http_auth_token_time(t, &v->nbf) != NGX_OK) {
+            *reason = "Invalid \"nbf\" claim";
+            return NGX_ERROR;
+        }
+
+        v->times |= NGX_HTTP_AUTH_TOKEN_HAS_NBF;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -429,11 +478,11 @@ ngx_http_auth_token_variable_field(ngx_http_request_t *r,
     prefix = sizeof("auth_token_claim_") - 1;
 
     if (ngx_strncmp(name->data, "auth_token_claim_", prefix) == 0) {
-        json = ctx->claims;
+        json = ngx_http_auth_token_get_claims(r, ctx);
 
     } else {
         prefix = sizeof("auth_token_jwt_header_") - 1;
-        json = ctx->jwt.header;
+        json = ngx_http_auth_token_get_jwt_header(r, ctx);
     }
 
     field.data = name->data + prefix;
@@ -457,7 +506,8 @@ ngx_http_auth_token_variable_payload(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    return ngx_http_auth_token_set_value(r, v, ctx->claims);
+    return ngx_http_auth_token_set_value(r, v,
+                                  ngx_http_auth_token_get_claims(r, ctx));
 }
 
 
@@ -582,9 +632,9 @@ ngx_http_auth_token_variable_claim_set(ngx_http_request_t *r,
     }
 
     return ngx_http_auth_token_set_value(r, v,
-                          ngx_http_auth_token_json_path(ctx->claims,
-                                                        cv->path->elts,
-                                                        cv->path->nelts));
+                          ngx_http_auth_token_json_path(
+                              ngx_http_auth_token_get_claims(r, ctx),
+                              cv->path->elts, cv->path->nelts));
 }
 
 
@@ -776,9 +826,9 @@ ngx_http_auth_token_headers_handler(ngx_http_request_t *r)
             break;
         }
 
-        json = ngx_http_auth_token_json_path(ctx->claims,
-                                             hdr[j].path->elts,
-                                             hdr[j].path->nelts);
+        json = ngx_http_auth_token_json_path(
+                                   ngx_http_auth_token_get_claims(r, ctx),
+                                   hdr[j].path->elts, hdr[j].path->nelts);
 
         if (ngx_http_auth_token_json_render(r->pool, json, &value)
             != NGX_OK)

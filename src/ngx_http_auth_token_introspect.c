@@ -152,7 +152,6 @@ ngx_http_auth_token_introspect(ngx_http_request_t *r,
         }
 
         ctx->claims = json;
-        ctx->payload = call->value;
         ctx->status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
         return NGX_OK;
 

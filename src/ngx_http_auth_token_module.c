@@ -14,12 +14,17 @@ static ngx_int_t ngx_http_auth_token_handler(ngx_http_request_t *r);
 static void ngx_http_auth_token_ctx_cleanup(void *data);
 static void ngx_http_auth_token_find(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+static ngx_int_t ngx_http_auth_token_lookup(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+static ngx_int_t ngx_http_auth_token_parse_jwt(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_result_t *res);
+static ngx_int_t ngx_http_auth_token_parse_claims(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx, const char **reason);
 static ngx_int_t ngx_http_auth_token_validate(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static void ngx_http_auth_token_remember(
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_http_auth_token_ctx_t *ctx,
-    ngx_http_auth_token_key_t *key);
+    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_key_t *key);
 static ngx_int_t ngx_http_auth_token_reject(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static u_char *ngx_http_auth_token_quote(u_char *p, ngx_str_t *s);
@@ -402,8 +407,14 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
         if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
 
             if (alcf->keysets || alcf->jwks) {
-                ngx_http_auth_token_jwt_parse(r->pool, &ctx->token,
-                                              &ctx->jwt, &res);
+
+                if (ngx_http_auth_token_lookup(r, alcf, ctx) == NGX_OK) {
+                    /* verified before: parsed only if claims are needed */
+                    res.status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
+
+                } else {
+                    ngx_http_auth_token_parse_jwt(r, ctx, &res);
+                }
 
                 if (res.status != NGX_HTTP_AUTH_TOKEN_UNCHECKED
                     && alcf->introspect)
@@ -452,7 +463,7 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
         res.status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
         res.reason = NULL;
 
-        ngx_http_auth_token_check_claims(r, alcf, ctx->claims, &res);
+        ngx_http_auth_token_check_claims(r, alcf, ctx, &res);
 
         ctx->status = res.status;
         ctx->reason = res.reason;
@@ -596,6 +607,136 @@ ngx_http_auth_token_find(ngx_http_request_t *r,
 
 
 /*
+ * A token verified before, by the hash of its bytes: a candidate for a hit,
+ * confirmed once the location's keys are known.  It is not parsed now:
+ * the same bytes parsed and verified before.
+ */
+
+static ngx_int_t
+ngx_http_auth_token_lookup(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
+{
+    ngx_str_t                         parts[2];
+    ngx_http_auth_token_zone_t       *zone;
+    ngx_http_auth_token_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_token_module);
+
+    if (!alcf->cache_jwt || amcf->zone == NULL) {
+        return NGX_DECLINED;
+    }
+
+    zone = amcf->zone->data;
+
+    parts[0].data = (u_char *) "jwt";
+    parts[0].len = 3;
+    parts[1] = ctx->token;
+
+    if (ngx_http_auth_token_call_key(ctx->hash, ngx_http_auth_token_jwt_id,
+                                     parts, 2)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    ctx->hashed = 1;
+
+    if (ngx_http_auth_token_cache_get_verified(zone, ctx->hash, &ctx->cached)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    ctx->unparsed = 1;
+
+    return NGX_OK;
+}
+
+
+/* splits and decodes the token and parses its header */
+
+static ngx_int_t
+ngx_http_auth_token_parse_jwt(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_result_t *res)
+{
+    ctx->unparsed = 0;
+
+    ngx_http_auth_token_jwt_parse(r->pool, &ctx->token, &ctx->jwt, res);
+
+    return (res->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) ? NGX_OK
+                                                          : NGX_ERROR;
+}
+
+
+/* the claims of a verified token: a JSON object of bounded size */
+
+static ngx_int_t
+ngx_http_auth_token_parse_claims(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx, const char **reason)
+{
+    json_t      *claims;
+    const char  *err;
+
+    claims = ngx_http_auth_token_json_parse(r->pool,
+                                            ctx->jwt.payload_json.data,
+                                            ctx->jwt.payload_json.len,
+                                            NGX_HTTP_AUTH_TOKEN_MAX_DEPTH,
+                                            &err);
+
+    if (claims == NULL || !json_is_object(claims)) {
+        *reason = "Malformed token claims";
+        return NGX_ERROR;
+    }
+
+    if (json_object_size(claims) > NGX_HTTP_AUTH_TOKEN_MAX_CLAIMS) {
+        *reason = "Too many claims";
+        return NGX_ERROR;
+    }
+
+    ctx->jwt.claims = claims;
+    ctx->claims = claims;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The claims, parsed when first asked for after a cache hit: for a claim
+ * check, header or variable.  NULL if there are none.
+ */
+
+json_t *
+ngx_http_auth_token_get_claims(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx)
+{
+    const char                    *reason;
+    ngx_http_auth_token_result_t   res;
+
+    if (ctx->unparsed) {
+        if (ngx_http_auth_token_parse_jwt(r, ctx, &res) != NGX_OK
+            || ngx_http_auth_token_parse_claims(r, ctx, &reason) != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "auth_token: a cached token no longer parses");
+            return NULL;
+        }
+    }
+
+    return ctx->claims;
+}
+
+
+json_t *
+ngx_http_auth_token_get_jwt_header(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx)
+{
+    (void) ngx_http_auth_token_get_claims(r, ctx);
+
+    return ctx->jwt.header;
+}
+
+
+/*
  * Verifies the parsed token with the location's keys: those of files and
  * this worker's copy of the remote key set.  NGX_AGAIN: the request waits
  * for keys.
@@ -605,16 +746,11 @@ static ngx_int_t
 ngx_http_auth_token_validate(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
-    u_char                            hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
-    json_t                           *claims;
     ngx_int_t                         rc;
-    ngx_str_t                         parts[2];
     ngx_uint_t                        n, found;
-    const char                       *err;
     ngx_http_auth_token_zone_t       *zone;
     ngx_http_auth_token_keyset_t    **ks;
     ngx_http_auth_token_result_t      res;
-    ngx_http_auth_token_verified_t    v;
     ngx_http_auth_token_main_conf_t  *amcf;
 
     rc = ngx_http_auth_token_keys(r, alcf, ctx);
@@ -648,43 +784,36 @@ ngx_http_auth_token_validate(ngx_http_request_t *r,
     }
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_token_module);
-    zone = (alcf->cache_jwt && amcf->zone) ? amcf->zone->data : NULL;
+    zone = (ctx->hashed && amcf->zone) ? amcf->zone->data : NULL;
 
     /*
      * This exact token was verified before: skip the signature check if
      * a key with the same material is still configured here
      */
 
-    if (zone) {
-        parts[0].data = (u_char *) "jwt";
-        parts[0].len = 3;
-        parts[1] = ctx->token;
+    if (ctx->unparsed) {
 
-        if (ngx_http_auth_token_call_key(hash, ngx_http_auth_token_jwt_id,
-                                         parts, 2)
-            != NGX_OK)
-        {
-            zone = NULL;
-
-        } else if (ngx_http_auth_token_cache_get_verified(zone, hash, &v)
-                       == NGX_OK
-                   && v.alg == ctx->jwt.alg
-                   && ngx_http_auth_token_find_fp(ks, n, v.fp, v.alg))
+        if (ngx_http_auth_token_find_fp(ks, n, ctx->cached.fp,
+                                        ctx->cached.alg))
         {
             ctx->jwt_cache = NGX_HTTP_AUTH_TOKEN_CACHE_HIT;
+            return NGX_OK;
+        }
 
-        } else {
-            ctx->jwt_cache = NGX_HTTP_AUTH_TOKEN_CACHE_MISS;
+        /* its key left the key set: the token is checked anew */
+
+        if (ngx_http_auth_token_parse_jwt(r, ctx, &res) != NGX_OK) {
+            ctx->status = res.status;
+            ctx->reason = res.reason;
+            return NGX_OK;
         }
     }
 
-    if (ctx->jwt_cache == NGX_HTTP_AUTH_TOKEN_CACHE_HIT) {
-        res.status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
-        res.key = NULL;
-
-    } else {
-        ngx_http_auth_token_jwt_verify(&ctx->jwt, ks, n, &res, &found);
+    if (zone) {
+        ctx->jwt_cache = NGX_HTTP_AUTH_TOKEN_CACHE_MISS;
     }
+
+    ngx_http_auth_token_jwt_verify(&ctx->jwt, ks, n, &res, &found);
 
     if (res.status == NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY
         && ctx->jwt.kid.data && !found)
@@ -704,30 +833,13 @@ ngx_http_auth_token_validate(ngx_http_request_t *r,
 
     /* the signature holds: now the claims may be parsed */
 
-    claims = ngx_http_auth_token_json_parse(r->pool,
-                                            ctx->jwt.payload_json.data,
-                                            ctx->jwt.payload_json.len,
-                                            NGX_HTTP_AUTH_TOKEN_MAX_DEPTH,
-                                            &err);
-
-    if (claims == NULL || !json_is_object(claims)) {
+    if (ngx_http_auth_token_parse_claims(r, ctx, &ctx->reason) != NGX_OK) {
         ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
-        ctx->reason = "Malformed token claims";
         return NGX_OK;
     }
-
-    if (json_object_size(claims) > NGX_HTTP_AUTH_TOKEN_MAX_CLAIMS) {
-        ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
-        ctx->reason = "Too many claims";
-        return NGX_OK;
-    }
-
-    ctx->jwt.claims = claims;
-    ctx->claims = claims;
-    ctx->payload = ctx->jwt.payload_json;
 
     if (zone && res.key) {
-        ngx_http_auth_token_remember(alcf, zone, hash, ctx, res.key);
+        ngx_http_auth_token_remember(alcf, zone, ctx, res.key);
     }
 
     return NGX_OK;
@@ -736,18 +848,22 @@ ngx_http_auth_token_validate(ngx_http_request_t *r,
 
 /*
  * A verified token is remembered until it expires, at most cache_valid;
- * the location's own checks still run on every request.
+ * the location's own checks still run on every request.  A token with
+ * malformed time claims is not: it is rejected anyway.
  */
 
 static void
 ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
-    ngx_http_auth_token_zone_t *zone, u_char *hash,
-    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_key_t *key)
+    ngx_http_auth_token_zone_t *zone, ngx_http_auth_token_ctx_t *ctx,
+    ngx_http_auth_token_key_t *key)
 {
-    json_t                          *exp;
     time_t                           now;
-    double                           t;
+    const char                      *reason;
     ngx_http_auth_token_verified_t   v;
+
+    if (ngx_http_auth_token_claim_times(ctx->claims, &v, &reason) != NGX_OK) {
+        return;
+    }
 
     now = ngx_time();
 
@@ -755,18 +871,14 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     v.alg = ctx->jwt.alg;
     ngx_memcpy(v.fp, key->fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
-    exp = json_object_get(ctx->claims, "exp");
-
-    if (json_is_number(exp)) {
-        t = json_number_value(exp);
-
-        if (t < (double) v.expires) {
-            v.expires = (time_t) t;
-        }
+    if ((v.times & NGX_HTTP_AUTH_TOKEN_HAS_EXP)
+        && v.exp < (double) v.expires)
+    {
+        v.expires = (time_t) v.exp;
     }
 
     if (v.expires > now) {
-        ngx_http_auth_token_cache_put_verified(zone, hash, &v);
+        ngx_http_auth_token_cache_put_verified(zone, ctx->hash, &v);
     }
 }
 
@@ -841,8 +953,12 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
     reason.data = (u_char *) ctx->reason;
     reason.len = ngx_strlen(ctx->reason);
 
-    kid = ngx_http_auth_token_log_value(r->pool, ctx->jwt.header, "kid");
-    sub = ngx_http_auth_token_log_value(r->pool, ctx->claims, "sub");
+    kid = ngx_http_auth_token_log_value(r->pool,
+                               ngx_http_auth_token_get_jwt_header(r, ctx),
+                               "kid");
+    sub = ngx_http_auth_token_log_value(r->pool,
+                                        ngx_http_auth_token_get_claims(r, ctx),
+                                        "sub");
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "auth_token: %ui: %V (%s)%s%V%s%s%V%s",

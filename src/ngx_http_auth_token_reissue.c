@@ -142,7 +142,7 @@ ngx_http_auth_token_reissue(ngx_http_request_t *r,
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_token_module);
 
-    exp = json_object_get(ctx->claims, "exp");
+    exp = json_object_get(ngx_http_auth_token_get_claims(r, ctx), "exp");
 
     data->alcf = alcf;
     data->client_exp = json_is_integer(exp) ? json_integer_value(exp) : 0;
