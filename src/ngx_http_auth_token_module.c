@@ -616,13 +616,29 @@ static ngx_int_t
 ngx_http_auth_token_lookup(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
+    u_char                           *p;
     ngx_str_t                         parts[2];
+    ngx_uint_t                        dots;
     ngx_http_auth_token_zone_t       *zone;
     ngx_http_auth_token_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_token_module);
 
     if (!alcf->cache_jwt || amcf->zone == NULL) {
+        return NGX_DECLINED;
+    }
+
+    /* an opaque token is not looked for */
+
+    dots = 0;
+
+    for (p = ctx->token.data; p < ctx->token.data + ctx->token.len; p++) {
+        if (*p == '.') {
+            dots++;
+        }
+    }
+
+    if (dots != 2) {
         return NGX_DECLINED;
     }
 
