@@ -88,12 +88,20 @@ typedef struct {
     ngx_queue_t                     lru;
     ngx_uint_t                      generation; /* of key set documents */
     ngx_uint_t                      evictions;
+    ngx_uint_t                      evictions_logged;
+    time_t                          warned;     /* zone full, logged at */
 } ngx_http_auth_token_shctx_t;
+
+
+/* "zone is full" is logged at most once per this many seconds */
+
+#define NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD  60
 
 
 typedef struct {
     ngx_http_auth_token_shctx_t    *sh;
     ngx_slab_pool_t                *shpool;
+    ngx_str_t                       name;
 } ngx_http_auth_token_zone_t;
 
 

@@ -86,6 +86,8 @@ ngx_http_auth_token_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    zone->name = name;
+
     amcf->zone->init = ngx_http_auth_token_init_zone;
     amcf->zone->data = zone;
 
@@ -304,6 +306,7 @@ static ngx_uint_t
 ngx_http_auth_token_cache_evict(ngx_http_auth_token_zone_t *zone,
     ngx_uint_t n)
 {
+    time_t                       now;
     ngx_uint_t                   evicted;
     ngx_queue_t                 *q;
     ngx_http_auth_token_node_t  *node;
@@ -318,6 +321,28 @@ ngx_http_auth_token_cache_evict(ngx_http_auth_token_zone_t *zone,
 
         zone->sh->evictions++;
         evicted++;
+    }
+
+    /*
+     * A full zone is normal under a flood of distinct tokens, but a zone
+     * too small for the real traffic costs IdP calls and signature checks:
+     * worth a line, once per period for all workers.
+     */
+
+    now = ngx_time();
+
+    if (evicted
+        && now - zone->sh->warned >= NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD)
+    {
+        ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                      "auth_token: zone \"%V\" is full: %ui least recently "
+                      "used entries evicted since %s",
+                      &zone->name,
+                      zone->sh->evictions - zone->sh->evictions_logged,
+                      zone->sh->warned ? "the last warning" : "start");
+
+        zone->sh->warned = now;
+        zone->sh->evictions_logged = zone->sh->evictions;
     }
 
     return evicted;
