@@ -1,19 +1,27 @@
-# The remote JWKS cached in auth_token_zone survives reloads (SIGHUP).
+# The remote JWKS and the verified tokens cached in auth_token_zone survive
+# reloads (SIGHUP and nginx -s reload), under load.
 #
 # Test::Nginx restarts nginx for every block, so this suite is a plain
 # Test::More script (it runs under prove like the others).  It starts
 # nginx itself (master + 2 workers, daemon off, as its own child), with an
 # identity provider served by the same nginx on a second port, and then:
 #
-#   1. a first request fetches the JWKS (one IdP call);
-#   2. three reloads with the same configuration while valid-token requests
-#      go on: every request gets 200, the new workers answer, and the IdP is
-#      still called once only (the zone, same name and size, is kept);
+#   1. a first request fetches the JWKS (one IdP call) and verifies the
+#      token (MISS), the next ones find it verified (HIT); from here on four
+#      load processes send valid-token requests without pause until the
+#      end, each on a new connection, with a token of their own, and record
+#      every answer that is not a 200;
+#   2. three reloads with the same configuration (SIGHUP, then twice
+#      nginx -s reload) while valid-token requests go on: every request gets
+#      200, the new workers answer, their first answer is a HIT (the verified
+#      token is still in the zone), and the IdP is still called once only
+#      (the zone, same name and size, is kept);
 #   3. a reload that changes the configuration (a new location) but not the
 #      zone: the same, and the new workers report the age of the document
 #      fetched before the reloads ($auth_token_jwks_age);
 #   4. a reload that changes the zone's size: a new zone, so one more fetch
-#      (this also shows that the IdP call count would see a re-fetch).
+#      and a MISS (this also shows that these checks would see a lost zone);
+#   5. none of the load processes' requests failed.
 #
 # Environment: TEST_NGINX_BINARY (default /usr/sbin/nginx),
 # TEST_NGINX_LOAD_MODULES (the modules to load; default: our module from
@@ -132,6 +140,7 @@ $temps
             auth_token_jwks_request /_jwks;
             add_header X-Pid \$pid always;
             add_header X-Age \$auth_token_jwks_age always;
+            add_header X-Cache \$auth_token_cache always;
             root $ROOT/html;
         }
 
@@ -219,6 +228,11 @@ sub get {
 
 my $TOKEN = 'Authorization: Bearer ' . AuthTokenTest::jwt(alg => 'RS256');
 
+# the load's own token: only this script's requests ever present $TOKEN, so
+# a HIT for it after a reload comes from the zone of before the reload
+my $LOAD_TOKEN = 'Authorization: Bearer '
+               . AuthTokenTest::jwt(alg => 'RS256', claims => { sub => 'load' });
+
 my @failures;    # every non-200 answer to a valid token, for the report
 my $requests = 0;
 
@@ -247,17 +261,29 @@ sub worker_pids {
     return sort { $a <=> $b } @pids;
 }
 
-# SIGHUP, with valid-token requests going on until an answer comes from a
-# worker of the new generation and the old workers are gone (or 10 s)
+# A reload (SIGHUP, or "nginx -s reload" when $how is "-s"), with
+# valid-token requests going on until an answer comes from a worker of the
+# new generation and the old workers are gone (or 10 s).  Returns the
+# X-Cache of the new generation's first answer.
 sub reload_under_load {
-    my ($name, $probe) = @_;
+    my ($name, $probe, $how) = @_;
     my %old = map { $_ => 1 } worker_pids();
-    kill 'HUP', $pid or die "kill HUP $pid: $!\n";
-    my ($new_seen, $old_gone) = (0, 0);
+    if (($how // '') eq '-s') {
+        system($NGINX, '-p', "$ROOT/", '-c', "$ROOT/conf/nginx.conf",
+               '-e', $ERRLOG, '-s', 'reload') == 0
+            or die "nginx -s reload failed: $?\n";
+    } else {
+        kill 'HUP', $pid or die "kill HUP $pid: $!\n";
+    }
+    my ($new_seen, $old_gone, $first) = (0, 0, undef);
     my $deadline = time + 10;
     while (time < $deadline) {
         my $res = api();
-        $new_seen = 1 if $res->{headers}{'x-pid'} && !$old{ $res->{headers}{'x-pid'} };
+        my $p = $res->{headers}{'x-pid'};
+        if ($p && !$old{$p}) {
+            $first //= $res->{headers}{'x-cache'} // '';
+            $new_seen = 1;
+        }
         $new_seen = 0 if $probe && get($probe)->{status} != 200;
         $old_gone = !grep { kill 0, $_ } keys %old;
         last if $new_seen && $old_gone;
@@ -266,6 +292,45 @@ sub reload_under_load {
     ok($old_gone, "$name: the old workers exited");
     # and some more requests to the new workers
     api() for 1 .. 20;
+    return $first // '';
+}
+
+# Load: $n processes that send valid-token requests without pause, each on
+# a new connection, until $ROOT/logs/stop exists; each writes its count
+# and its failures to logs/load-N.
+my @loaders;
+
+sub start_load {
+    my ($n) = @_;
+    for my $i (1 .. $n) {
+        my $child = fork // die "fork: $!\n";
+        if ($child == 0) {
+            my ($count, @bad) = (0);
+            until (-e "$ROOT/logs/stop") {
+                my $res = get('/api', $LOAD_TOKEN);
+                $count++;
+                push @bad, "status $res->{status} "
+                    . ($res->{error} // (split /\r\n/, $res->{raw})[0] // '')
+                    if $res->{status} != 200;
+            }
+            spew("$ROOT/logs/load-$i", join "\n", $count, @bad);
+            POSIX::_exit(0);
+        }
+        push @loaders, $child;
+    }
+}
+
+sub stop_load {
+    spew("$ROOT/logs/stop", "");
+    waitpid($_, 0) for @loaders;
+    my ($count, @bad) = (0);
+    for my $i (1 .. @loaders) {
+        my ($c, @b) = split /\n/, slurp("$ROOT/logs/load-$i");
+        $count += $c // 0;
+        push @bad, @b;
+    }
+    @loaders = ();
+    return ($count, @bad);
 }
 
 # ----------------------------------------------------------------- the test
@@ -285,23 +350,30 @@ for my $p ($PORT, $IDP_PORT) {
 write_conf();
 ok(start_nginx(), 'nginx started (master + 2 workers)') or BAIL_OUT('nginx did not start');
 
-# 1. the first request fetches
+# 1. the first request fetches and verifies, the next ones find it verified
 my $res = api();
 is($res->{status}, 200, 'first request: 200');
 is($res->{body}, "ok\n", 'first request: the content');
-api() for 1 .. 10;
+is($res->{headers}{'x-cache'}, 'MISS', 'first request: the token is verified (MISS)');
+$res = api() for 1 .. 10;
+is($res->{headers}{'x-cache'}, 'HIT', 'next requests: the token was verified before (HIT)');
 is(idp_calls(), 1, 'first requests: one IdP call');
+
+start_load(4);
 
 # 2. reloads with the same configuration
 for my $i (1 .. 3) {
-    reload_under_load("reload $i (same configuration)");
+    my $first = reload_under_load("reload $i (same configuration)", undef,
+                                  $i == 1 ? 'HUP' : '-s');
+    is($first, 'HIT', "reload $i: the new workers find the verified token (HIT)");
 }
 is(idp_calls(), 1, 'after 3 reloads with the same zone: still one IdP call');
 
 # 3. a reload that changes the configuration but not the zone
 sleep 1.1;    # so that the age of the document shows
 write_conf(extra => "        location = /new { root $ROOT/html; }\n");
-reload_under_load('reload 4 (a new location)', '/new');
+my $first = reload_under_load('reload 4 (a new location)', '/new', '-s');
+is($first, 'HIT', 'reload 4: the new workers find the verified token (HIT)');
 is(get('/new')->{status}, 200, 'reload 4: the new location answers');
 $res = api();
 is($res->{status}, 200, 'reload 4: 200');
@@ -313,8 +385,15 @@ is(idp_calls(), 1, 'after a reload that changes the configuration: still one IdP
 write_conf(zone => '2m',
            extra => "        location = /new { root $ROOT/html; }\n"
                   . "        location = /v5 { root $ROOT/html; try_files /new =404; }\n");
-reload_under_load('reload 5 (zone size 1m -> 2m)', '/v5');
+$first = reload_under_load('reload 5 (zone size 1m -> 2m)', '/v5');
+is($first, 'MISS', 'reload 5: a new zone, the token is verified again (MISS)');
 is(idp_calls(), 2, 'after a reload that changes the zone size: one more IdP call (new zone)');
+
+# 5. the load
+my ($count, @lost) = stop_load();
+cmp_ok($count, '>', 100, "the load processes sent $count requests");
+is(scalar @lost, 0, "every one of the load processes' $count requests got 200")
+    or diag(join "\n", @lost[0 .. ($#lost < 19 ? $#lost : 19)]);
 
 is(scalar @failures, 0, "every one of $requests requests with a valid token got 200")
     or diag(join "\n", @failures[0 .. ($#failures < 19 ? $#failures : 19)]);
