@@ -4,6 +4,8 @@
 #   make run        build, then serve the example gateway in the foreground
 #   make test       build, then run the whole test suite (t/*.t)
 #   make bench      measure against a no-auth baseline (docs/performance.md)
+#   make asan       the whole suite with the module built with AddressSanitizer
+#                   and UBSan, loaded into Debian's nginx
 #   make clean
 #
 # By default the module is built against Debian's nginx (package nginx-dev)
@@ -31,7 +33,7 @@ DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
                 openssl
 
-.PHONY: all deps run test bench clean
+.PHONY: all deps run test bench asan clean
 
 all: $(SO) $(BUILD)/t-mint
 
@@ -114,6 +116,61 @@ test: all
 
 bench: all
 	@bash bench/run.sh $(MODE)
+
+# AddressSanitizer and UBSan: the module built with both (its own copy of
+# the nginx tree), loaded into Debian's nginx through a wrapper that
+# preloads libasan; every report goes to build/asan/log and fails the run.
+# Leaks are valgrind's part (make test TEST_NGINX_USE_VALGRIND=1): nginx
+# does not free everything at exit.  Note that ASan sees our malloc'ed
+# memory and that of OpenSSL and jansson, not the inside of nginx pools.
+
+ASAN_DIR    := $(BUILD)/asan
+ASAN_SO     := $(ASAN_DIR)/$(MODULE).so
+ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_CC_OPT := -g -O1 -fPIC -fno-omit-frame-pointer $(ASAN_FLAGS) \
+               -Wall -Wextra -Werror -Wno-unused-parameter
+
+$(ASAN_DIR)/nginx/objs/Makefile: $(BUILD)/.deps config
+	@[ -z "$(NGINX_SRC)" ] || { echo "make asan: Debian's nginx only" >&2; \
+	    exit 1; }
+	rm -rf $(ASAN_DIR)/nginx
+	mkdir -p $(ASAN_DIR)
+	cp -a /usr/share/nginx/src $(ASAN_DIR)/nginx
+	cd $(ASAN_DIR)/nginx && source ./conf_flags \
+	    && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	        --with-cc-opt="$(ASAN_CC_OPT)" \
+	        --with-ld-opt="$(ASAN_FLAGS)" \
+	        --add-dynamic-module=$(CURDIR) >$(ASAN_DIR)/configure.log 2>&1 \
+	    || { tail -20 $(ASAN_DIR)/configure.log; exit 1; }
+
+$(ASAN_SO): $(ASAN_DIR)/nginx/objs/Makefile $(SRCS)
+	$(MAKE) -C $(ASAN_DIR)/nginx -f $(ASAN_DIR)/nginx/objs/Makefile modules
+	cp $(ASAN_DIR)/nginx/objs/$(MODULE).so $@.tmp
+	mv -f $@.tmp $@
+
+$(ASAN_DIR)/nginx-asan: Makefile
+	@mkdir -p $(ASAN_DIR)
+	@{ echo '#!/bin/sh'; \
+	   echo '# Debian nginx with libasan preloaded (make asan)'; \
+	   echo 'LD_PRELOAD=$(shell $(CC) -print-file-name=libasan.so)'; \
+	   echo 'ASAN_OPTIONS=detect_leaks=0:log_path=$(ASAN_DIR)/log/asan'; \
+	   echo 'UBSAN_OPTIONS=print_stacktrace=1:log_path=$(ASAN_DIR)/log/ubsan'; \
+	   echo 'export LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS'; \
+	   echo 'exec $(NGINX) "$$@"'; } >$@.tmp
+	@chmod +x $@.tmp && mv -f $@.tmp $@
+
+asan: $(ASAN_SO) $(ASAN_DIR)/nginx-asan $(BUILD)/t-mint
+	@rm -rf $(ASAN_DIR)/log && mkdir -p $(ASAN_DIR)/log
+	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then inc=""; \
+	else inc="-I t/compat"; fi; \
+	TEST_NGINX_BINARY=$(ASAN_DIR)/nginx-asan \
+	TEST_NGINX_LOAD_MODULES="$(ASAN_SO) $(ECHO_MODULE)" \
+	prove $$inc $(or $(TESTS),t/*.t); rc=$$?; \
+	if ls $(ASAN_DIR)/log/* >/dev/null 2>&1; then \
+	    echo "make asan: sanitizer reports:" >&2; \
+	    head -50 $(ASAN_DIR)/log/* >&2; exit 1; \
+	fi; \
+	[ $$rc = 0 ] && echo "make asan: no sanitizer report"; exit $$rc
 
 clean:
 	rm -rf $(BUILD) t/servroot*
