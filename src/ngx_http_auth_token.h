@@ -125,6 +125,7 @@ typedef struct {
 
 typedef struct {
     time_t                          expires;
+    time_t                          verified;   /* when */
     ngx_uint_t                      alg;
     ngx_uint_t                      times;      /* NGX_HTTP_AUTH_TOKEN_HAS_ */
     double                          exp;
@@ -419,7 +420,8 @@ typedef struct {
     unsigned                        from_header:1;
     unsigned                        parsed:1;
     unsigned                        hashed:1;
-    unsigned                        unparsed:1; /* a hit: parsed on demand */
+    unsigned                        unparsed:1; /* a hit: JWT not decoded */
+    unsigned                        lazy_claims:1; /* its claims, later */
     unsigned                        waiting:1;
     unsigned                        gave_up:1;
     unsigned                        refetched:1;
@@ -551,6 +553,9 @@ char *ngx_http_auth_token_introspect_conf(ngx_conf_t *cf,
     ngx_http_auth_token_loc_conf_t *conf);
 ngx_int_t ngx_http_auth_token_introspect(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+ngx_uint_t ngx_http_auth_token_introspect_parse(ngx_pool_t *pool,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_call_t *call,
+    ngx_http_auth_token_fetch_t *f);
 
 
 /* ngx_http_auth_token_reissue.c */
@@ -559,6 +564,9 @@ char *ngx_http_auth_token_reissue_conf(ngx_conf_t *cf,
     ngx_http_auth_token_loc_conf_t *conf);
 ngx_int_t ngx_http_auth_token_reissue(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+ngx_uint_t ngx_http_auth_token_reissue_parse(ngx_pool_t *pool,
+    ngx_http_auth_token_loc_conf_t *alcf, time_t client_exp,
+    ngx_http_auth_token_call_t *call, ngx_http_auth_token_fetch_t *f);
 
 
 /* ngx_http_auth_token_keys.c */

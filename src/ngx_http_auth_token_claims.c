@@ -139,7 +139,7 @@ ngx_http_auth_token_check_claims(ngx_http_request_t *r,
 
     /* a cache hit knows its times without parsing the claims */
 
-    if (ctx->unparsed) {
+    if (ctx->lazy_claims) {
         t = &ctx->cached;
 
     } else {

@@ -151,7 +151,10 @@ ngx_http_auth_token_introspect(ngx_http_request_t *r,
             break;
         }
 
+        /* the provider's word, not the JWT's claims, is what counts */
+
         ctx->claims = json;
+        ctx->lazy_claims = 0;
         ctx->status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
         return NGX_OK;
 
@@ -184,8 +187,22 @@ static ngx_uint_t
 ngx_http_auth_token_introspect_answer(ngx_http_request_t *sr,
     ngx_http_auth_token_call_t *call, ngx_http_auth_token_fetch_t *f)
 {
-    ngx_http_auth_token_loc_conf_t *alcf = call->data;
+    return ngx_http_auth_token_introspect_parse(sr->pool, call->data, call,
+                                                f);
+}
 
+
+/*
+ * Reads an answer from its HTTP status and body alone, with no request,
+ * so that it can be tested and fuzzed on its own: returns a state and
+ * sets call->expires, and call->value, call->token_exp or call->err.
+ */
+
+ngx_uint_t
+ngx_http_auth_token_introspect_parse(ngx_pool_t *pool,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_call_t *call,
+    ngx_http_auth_token_fetch_t *f)
+{
     json_t      *json, *v;
     time_t       now;
     ngx_uint_t   format;
@@ -224,7 +241,7 @@ ngx_http_auth_token_introspect_answer(ngx_http_request_t *sr,
         return NGX_HTTP_AUTH_TOKEN_FAILED;
     }
 
-    json = ngx_http_auth_token_json_parse(sr->pool, f->body.data, f->body.len,
+    json = ngx_http_auth_token_json_parse(pool, f->body.data, f->body.len,
                                           NGX_HTTP_AUTH_TOKEN_MAX_DEPTH,
                                           &call->err);
     if (json == NULL) {

@@ -33,6 +33,8 @@ static EVP_PKEY *ngx_http_auth_token_pkey_fromdata(const char *type,
     OSSL_PARAM_BLD *bld);
 static const char *ngx_http_auth_token_jwk_ctx(ngx_http_auth_token_key_t *key);
 static const char *ngx_http_auth_token_jwk_fp(ngx_http_auth_token_key_t *key);
+static ngx_int_t ngx_http_auth_token_jwk_digest(ngx_http_auth_token_key_t *key,
+    u_char *material, size_t len);
 static ngx_int_t ngx_http_auth_token_jwk_field(ngx_pool_t *pool,
     json_t *jwk, const char *name, ngx_str_t *out);
 static void ngx_http_auth_token_key_free(ngx_http_auth_token_key_t *key);
@@ -499,21 +501,24 @@ done:
 
 
 /*
- * The key's fingerprint, a SHA-256 of its material: a cached verification
- * is used only while a key with this fingerprint is still configured.
+ * The key's fingerprint, a SHA-256 of its material and its "kid": a cached
+ * verification is used only while a key with this fingerprint is still
+ * configured.  The "kid" is part of it because it decides which keys may
+ * verify a token: the same material under another "kid", or under none,
+ * must give the answer an uncached verification would give.
  */
 
 static const char *
 ngx_http_auth_token_jwk_fp(ngx_http_auth_token_key_t *key)
 {
-    int            len;
-    u_char        *der, *p;
-    unsigned int   n;
+    int         len;
+    u_char     *der, *p;
+    ngx_int_t   rc;
 
     if (key->kty == NGX_HTTP_AUTH_TOKEN_KTY_OCT) {
-        if (EVP_Digest(key->secret.data, key->secret.len, key->fp, &n,
-                       EVP_sha256(), NULL)
-            != 1)
+        if (ngx_http_auth_token_jwk_digest(key, key->secret.data,
+                                           key->secret.len)
+            != NGX_OK)
         {
             goto failed;
         }
@@ -533,14 +538,17 @@ ngx_http_auth_token_jwk_fp(ngx_http_auth_token_key_t *key)
 
     p = der;
 
-    if (i2d_PUBKEY(key->pkey, &p) != len
-        || EVP_Digest(der, len, key->fp, &n, EVP_sha256(), NULL) != 1)
-    {
-        OPENSSL_free(der);
-        goto failed;
+    rc = NGX_ERROR;
+
+    if (i2d_PUBKEY(key->pkey, &p) == len) {
+        rc = ngx_http_auth_token_jwk_digest(key, der, len);
     }
 
     OPENSSL_free(der);
+
+    if (rc != NGX_OK) {
+        goto failed;
+    }
 
     return NULL;
 
@@ -549,6 +557,42 @@ failed:
     ERR_clear_error();
 
     return "cannot fingerprint the key";
+}
+
+
+/* SHA-256 of the material, a separator, and the "kid" if there is one */
+
+static ngx_int_t
+ngx_http_auth_token_jwk_digest(ngx_http_auth_token_key_t *key,
+    u_char *material, size_t len)
+{
+    u_char         mark;
+    ngx_int_t      rc;
+    EVP_MD_CTX    *md;
+    unsigned int   n;
+
+    md = EVP_MD_CTX_new();
+    if (md == NULL) {
+        return NGX_ERROR;
+    }
+
+    mark = key->kid.data ? 1 : 0;
+
+    rc = NGX_ERROR;
+
+    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
+        && EVP_DigestUpdate(md, material, len) == 1
+        && EVP_DigestUpdate(md, &mark, 1) == 1
+        && (key->kid.data == NULL
+            || EVP_DigestUpdate(md, key->kid.data, key->kid.len) == 1)
+        && EVP_DigestFinal_ex(md, key->fp, &n) == 1)
+    {
+        rc = NGX_OK;
+    }
+
+    EVP_MD_CTX_free(md);
+
+    return rc;
 }
 
 

@@ -663,7 +663,14 @@ ngx_http_auth_token_lookup(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
+    /* verified longer ago than this location trusts a verification */
+
+    if (ngx_time() - ctx->cached.verified >= alcf->cache_jwt) {
+        return NGX_DECLINED;
+    }
+
     ctx->unparsed = 1;
+    ctx->lazy_claims = 1;
 
     return NGX_OK;
 }
@@ -728,8 +735,11 @@ ngx_http_auth_token_get_claims(ngx_http_request_t *r,
     const char                    *reason;
     ngx_http_auth_token_result_t   res;
 
-    if (ctx->unparsed) {
-        if (ngx_http_auth_token_parse_jwt(r, ctx, &res) != NGX_OK
+    if (ctx->lazy_claims) {
+        ctx->lazy_claims = 0;
+
+        if ((ctx->unparsed
+             && ngx_http_auth_token_parse_jwt(r, ctx, &res) != NGX_OK)
             || ngx_http_auth_token_parse_claims(r, ctx, &reason) != NGX_OK)
         {
             ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -742,11 +752,21 @@ ngx_http_auth_token_get_claims(ngx_http_request_t *r,
 }
 
 
+/* the JOSE header, decoded when first asked for after a cache hit */
+
 json_t *
 ngx_http_auth_token_get_jwt_header(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx)
 {
-    (void) ngx_http_auth_token_get_claims(r, ctx);
+    ngx_http_auth_token_result_t  res;
+
+    if (ctx->unparsed
+        && ngx_http_auth_token_parse_jwt(r, ctx, &res) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth_token: a cached token no longer parses");
+        return NULL;
+    }
 
     return ctx->jwt.header;
 }
@@ -818,6 +838,8 @@ ngx_http_auth_token_validate(ngx_http_request_t *r,
 
         /* its key left the key set: the token is checked anew */
 
+        ctx->lazy_claims = 0;
+
         if (ngx_http_auth_token_parse_jwt(r, ctx, &res) != NGX_OK) {
             ctx->status = res.status;
             ctx->reason = res.reason;
@@ -884,6 +906,7 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     now = ngx_time();
 
     v.expires = now + alcf->cache_jwt;
+    v.verified = now;
     v.alg = ctx->jwt.alg;
     ngx_memcpy(v.fp, key->fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 

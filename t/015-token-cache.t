@@ -4,15 +4,19 @@
 # it); claim variables, auth_token_claim_set, $auth_token_payload, JWT
 # header variables and claim headers are the same on a hit; every check of
 # the location serving the request still runs on a hit (issuer, audience,
-# scope, auth_token_require, and exp/nbf from the stored values with the
-# location's own leeway), and a refusal on a hit logs the token's kid and
-# sub; an entry ends at the token's exp and at most after cache_valid; with
-# auth_token_cache_valid off or without a zone nothing is cached and
-# $auth_token_cache is empty; a hit needs a key with the same material,
-# allowed to verify the token's alg, in the location serving the request
-# (another JWKS file, a key that left a remote key set); any change to the
-# token (signature or payload) is another entry, and a failed verification
-# is never remembered; every algorithm family is cached.
+# scope, auth_token_require, exp/nbf from the stored values with the
+# location's own leeway, also after an internal redirect), and a refusal on
+# a hit logs the token's kid and sub; an entry ends at the token's exp and
+# at most after cache_valid; with auth_token_cache_valid off or without a
+# zone nothing is cached and $auth_token_cache is empty; a hit needs a key
+# with the same material, allowed to verify the token's alg, in the
+# location serving the request (another JWKS file, a key that left a remote
+# key set); any change to the token (signature or payload) is another
+# entry, and failed verifications and tokens with malformed time claims are
+# never remembered; every algorithm family is cached.
+# A location trusts an entry only as long as its own auth_token_cache_valid
+# allows, whoever stored it.  With auth_token_introspect_jwt on, the
+# provider's answer, not the cached JWT's claims, decides on a hit too.
 #
 # Time: ngx_time() has a one-second resolution, so a validity of N seconds
 # may end anywhere in (N-1, N] seconds of real time.  Blocks that expect a
@@ -81,6 +85,10 @@ sub jwks {
 
 sub bearer_of { "Authorization: Bearer $_[0]" }
 
+# The lifetime of the short-lived token of TEST 7: it must outlast nginx's
+# startup and two requests, which take seconds under valgrind.
+our $EXP_IN = $ENV{TEST_NGINX_USE_VALGRIND} ? 10 : 3;
+
 # Tokens minted once, when the suite starts (exp an hour ahead).  Each block
 # that counts on a first MISS uses tokens of its own: the zone starts empty
 # with every block, but distinct tokens keep the blocks readable.
@@ -114,7 +122,7 @@ sub swap_payload {
 
 our @TAMPER_BASE = (tok(claims => { sub => "alice" }));
 
-# Twenty requests, one after another, through a reuseport listener so that
+# $n requests, one after another, through a reuseport listener so that
 # the kernel spreads them over both workers; their bodies concatenated.
 sub fanout {
     my ($n) = @_;
@@ -420,9 +428,9 @@ sub {
 
 
 === TEST 7: an entry ends at the token's exp: after it the token is checked anew and refused (not a HIT); a leeway still accepts it, uncached
-T: exp 3 s ahead. /strict: MISS then HIT; 3.1 s later /strict refuses it
-(MISS, Token expired), /lax (leeway 30 s) accepts it, twice a MISS (an
-entry would already have ended).
+T: exp 3 s ahead (10 s under valgrind). /strict: MISS then HIT; 3.1 s
+(10.1 s) later /strict refuses it (MISS, Token expired), /lax (leeway
+30 s) accepts it, twice a MISS (an entry would already have ended).
 --- http_config
     auth_token_zone tokens:1m;
 --- config
@@ -440,10 +448,10 @@ entry would already have ended).
         echo "lax $auth_token_claim_sub";
     }
 --- request eval
-["GET /strict", "GET /strict", "GET /sleep?s=3.1", "GET /strict", "GET /lax", "GET /lax", "GET /strict"]
+["GET /strict", "GET /strict", "GET /sleep?s=" . ($main::EXP_IN + 0.1), "GET /strict", "GET /lax", "GET /lax", "GET /strict"]
 --- more_headers eval
 sub {
-    my $t = main::bearer_of(main::tok(claims => { sub => "short", exp => AuthTokenTest::now() + 3 }));
+    my $t = main::bearer_of(main::tok(claims => { sub => "short", exp => AuthTokenTest::now() + $main::EXP_IN }));
     return [$t, $t, "", $t, $t, $t, $t];
 }
 --- error_code eval
@@ -456,7 +464,8 @@ sub {
 --- response_body_like eval
 ["\\Astrict short\\n\\z", "\\Astrict short\\n\\z", qr/slept/, qr/401 Authorization Required/,
  "\\Alax short\\n\\z", "\\Alax short\\n\\z", qr/401 Authorization Required/]
---- timeout: 6
+--- timeout eval
+$main::EXP_IN + 3
 --- no_error_log
 [warn]
 [error]
@@ -497,7 +506,46 @@ our ($T, $N) = map { main::bearer_of($_) }
 
 
 
-=== TEST 9: auth_token_cache_valid off: nothing cached or used, $auth_token_cache empty (no X-Cache header)
+=== TEST 9: a location trusts an entry only for its own auth_token_cache_valid, whoever stored it
+/long (default 10m) stores the entry; /short (cache_valid 2s) uses it at
+once (HIT), but 2.1 s later it is older than /short trusts: MISS (verified
+again and stored anew), then HIT; /long still finds it.
+--- http_config
+    auth_token_zone tokens:1m;
+--- config
+    location /long {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
+        add_header X-Cache $auth_token_cache always;
+        echo "long sub=[$auth_token_claim_sub]";
+    }
+    location /short {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
+        auth_token_cache_valid 2s;
+        add_header X-Cache $auth_token_cache always;
+        echo "short sub=[$auth_token_claim_sub]";
+    }
+--- request eval
+["GET /long", "GET /short", "GET /sleep?s=2.1", "GET /short", "GET /short", "GET /long"]
+--- more_headers eval
+our $T = main::bearer_of(main::tok(claims => { sub => "trust" }));
+[$T, $T, "", $T, $T, $T]
+--- error_code eval
+[(200) x 6]
+--- response_headers eval
+["X-Cache: MISS", "X-Cache: HIT", "", "X-Cache: MISS", "X-Cache: HIT", "X-Cache: HIT"]
+--- response_body eval
+["long sub=[trust]\n", "short sub=[trust]\n", "slept\n", "short sub=[trust]\n",
+ "short sub=[trust]\n", "long sub=[trust]\n"]
+--- timeout: 5
+--- no_error_log
+[warn]
+[error]
+
+
+
+=== TEST 10: auth_token_cache_valid off: nothing cached or used, $auth_token_cache empty (no X-Cache header)
 /off verifies every time and stores nothing (/on's first request is a
 MISS); an entry stored by /on is not used by /off either.
 --- http_config
@@ -532,7 +580,7 @@ MISS); an entry stored by /on is not used by /off either.
 
 
 
-=== TEST 10: auth_token_cache_valid off at http level, on again (5m) in one location
+=== TEST 11: auth_token_cache_valid off at http level, on again (5m) in one location
 --- http_config
     auth_token_zone tokens:1m;
     auth_token_cache_valid off;
@@ -563,7 +611,7 @@ MISS); an entry stored by /on is not used by /off either.
 
 
 
-=== TEST 11: without auth_token_zone nothing is cached: $auth_token_cache empty, every request verified
+=== TEST 12: without auth_token_zone nothing is cached: $auth_token_cache empty, every request verified
 --- config
     location /api {
         auth_token "api";
@@ -589,7 +637,7 @@ MISS); an entry stored by /on is not used by /off either.
 
 
 
-=== TEST 12: a location with another key set does its own verification: a token cached by /a is a MISS and refused at /b
+=== TEST 13: a location with another key set does its own verification: a token cached by /a is a MISS and refused at /b
 /a: t/keys/jwks.json (rsa1, rsa2, ...); /b: jwks-rsa2only.json. A (rsa1)
 cached by /a: MISS and 401 at /b, again (a failure is not remembered).
 B (rsa2, in both sets) cached by /a: HIT at /b. /ps: jwks-ps.json, the
@@ -636,14 +684,12 @@ our ($A, $B) = map { main::bearer_of($_) }
 
 
 
-=== TEST 13: KNOWN BUG: the same key material without the token's kid: the answer must not depend on another location's cache
+=== TEST 14: the same key material without the token's kid: the answer must not depend on another location's cache
 /nokid: jwks-rsa1-nokid.json, rsa1's material without a kid. A token
 with kid "rsa1" is refused there when it comes first ("Unknown signing
 key": no key has that kid); after /a has cached it, /nokid must refuse it
-the same way, not accept it on the strength of the fingerprint alone.
-Skipped unless TEST_NGINX_KNOWN_BUGS is set: the module answers 200 (a
-HIT) to the third request.
---- skip_eval: 9: !$ENV{TEST_NGINX_KNOWN_BUGS}
+the same way, not accept it on the strength of the fingerprint alone
+(the kid is part of a key's fingerprint).
 --- http_config
     auth_token_zone tokens:1m;
 --- config
@@ -672,7 +718,7 @@ HIT) to the third request.
 
 
 
-=== TEST 14: a key that leaves a remote key set stops vouching for its cached tokens after the refresh
+=== TEST 15: a key that leaves a remote key set stops vouching for its cached tokens after the refresh
 The IdP publishes rsa1 (refresh 2 s). A (rsa1): MISS, HIT. The IdP
 replaces rsa1 by rsa2; 2.1 s later A is still served with the current keys
 (HIT; this request starts the background refresh), then it is a MISS and
@@ -723,7 +769,7 @@ our ($A, $B) = map { main::bearer_of($_) }
 
 
 
-=== TEST 15: a refusal on a HIT logs the token's kid and sub (the claims are parsed for the log line)
+=== TEST 16: a refusal on a HIT logs the token's kid and sub (the claims are parsed for the log line)
 /a (leeway 60 s) caches T (nbf 30 s ahead); /iss refuses it for its
 issuer, /strict as not yet valid (a check that needs no claims): both HITs,
 both log lines with kid and sub.
@@ -770,7 +816,7 @@ sub {
 
 
 
-=== TEST 16: every algorithm family is cached: MISS, then HIT
+=== TEST 17: every algorithm family is cached: MISS, then HIT
 --- http_config
     auth_token_zone tokens:1m;
 --- config
@@ -800,7 +846,7 @@ our @ALGS = (["RS256"], ["RS512"], ["PS256"], ["ES256"], ["ES384"], ["ES512"], [
 
 
 
-=== TEST 17: a token changed after the original was cached is another entry: MISS and 401; failures are never remembered
+=== TEST 18: a token changed after the original was cached is another entry: MISS and 401; failures are never remembered
 T cached (MISS, HIT); T with one character of its signature changed: MISS
 and 401, twice; T with another payload under its signature (sub
 "admin"): MISS and 401; T itself: still a HIT.
@@ -835,7 +881,7 @@ our $P = main::swap_payload($T, '{"sub":"admin","aud":"api","exp":32503680000}')
 
 
 
-=== TEST 18: a token with a malformed exp is not remembered: refused every time, MISS
+=== TEST 19: a token with a malformed exp is not remembered: refused every time, MISS
 --- http_config
     auth_token_zone tokens:1m;
 --- config
@@ -860,7 +906,7 @@ our $P = main::swap_payload($T, '{"sub":"admin","aud":"api","exp":32503680000}')
 
 
 
-=== TEST 19: the checks of a location run on a HIT after an internal redirect (error_page to a named location)
+=== TEST 20: the checks of a location run on a HIT after an internal redirect (error_page to a named location)
 /api answers 404, which error_page sends to @named, whose issuer
 requirement and variables apply; T: MISS then HIT, both 200; U (another
 issuer): MISS then HIT, both refused by @named.
@@ -901,15 +947,12 @@ our ($T, $U) = map { main::bearer_of($_) }
 
 
 
-=== TEST 20: KNOWN BUG: with auth_token_introspect_jwt on, the claims of the introspection answer apply on a HIT too
+=== TEST 21: with auth_token_introspect_jwt on, the claims of the introspection answer apply on a HIT too
 A JWT that verifies is introspected as well, and the IdP's answer is the
 token's claims (variables, exp, scope). /exp: the IdP says the token
 expired (exp 1000): refused every time, not only before the JWT's
 verification was cached. /scope: the IdP grants scope "read" (the JWT has
-none): accepted every time, with the IdP's sub. Skipped unless
-TEST_NGINX_KNOWN_BUGS is set: the module answers 200 to the second /exp
-request and 403 to the second /scope request (claims of the JWT on a hit).
---- skip_eval: 10: !$ENV{TEST_NGINX_KNOWN_BUGS}
+none): accepted every time, with the IdP's sub.
 --- http_config
     auth_token_zone tokens:1m;
 
