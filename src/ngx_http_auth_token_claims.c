@@ -38,6 +38,8 @@ static ngx_int_t ngx_http_auth_token_variable_token(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_token_variable_claim_set(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_same_header(ngx_str_t *a, ngx_str_t *b);
+static ngx_int_t ngx_http_auth_token_index_header(ngx_http_request_t *r,
+    ngx_http_auth_token_header_t *hdr, ngx_table_elt_t *e);
 
 
 static ngx_str_t  ngx_http_auth_token_status_names[] = {
@@ -796,6 +798,12 @@ ngx_http_auth_token_headers_handler(ngx_http_request_t *r)
         r->headers_in.authorization = NULL;
     }
 
+    for (j = 0; j < n; j++) {
+        if (ngx_http_auth_token_index_header(r, &hdr[j], NULL) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     if (reissued) {
         e = ngx_list_push(&list);
         if (e == NULL) {
@@ -849,11 +857,90 @@ ngx_http_auth_token_headers_handler(ngx_http_request_t *r)
         e->key = hdr[j].name;
         e->lowcase_key = hdr[j].lowcase.data;
         e->value = value;
+
+        if (ngx_http_auth_token_index_header(r, &hdr[j], e) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     r->headers_in.headers = list;
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * nginx keeps pointers to some request headers in r->headers_in (for
+ * $http_x_forwarded_for, $proxy_add_x_forwarded_for, $http_user_agent,
+ * the realip module...).  Client copies removed from the list must go from
+ * there too, and the header from the claim take their place; e NULL:
+ * only forget the client's copies.
+ */
+
+static ngx_int_t
+ngx_http_auth_token_index_header(ngx_http_request_t *r,
+    ngx_http_auth_token_header_t *hdr, ngx_table_elt_t *e)
+{
+    u_char                     *field;
+    ngx_table_elt_t           **ph;
+    ngx_http_header_t          *hh;
+    ngx_http_core_main_conf_t  *cmcf;
+#if (nginx_version < 1023000)
+    ngx_array_t                *a;
+#endif
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+
+    hh = ngx_hash_find(&cmcf->headers_in_hash, hdr->hash, hdr->lowcase.data,
+                       hdr->lowcase.len);
+
+    if (hh == NULL || hh->offset == 0) {
+        return NGX_OK;
+    }
+
+    field = (u_char *) &r->headers_in + hh->offset;
+
+#if (nginx_version < 1023000)
+
+    /* before 1.23, headers that may repeat are arrays of pointers */
+
+    if (hh->offset == offsetof(ngx_http_headers_in_t, x_forwarded_for)) {
+        a = (ngx_array_t *) field;
+        a->nelts = 0;
+
+        if (e == NULL) {
+            return NGX_OK;
+        }
+
+        if (a->elts == NULL
+            && ngx_array_init(a, r->pool, 1, sizeof(ngx_table_elt_t *))
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ph = ngx_array_push(a);
+        if (ph == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ph = e;
+
+        return NGX_OK;
+    }
+
+#else
+
+    if (e) {
+        e->next = NULL;
+    }
+
+#endif
+
+    ph = (ngx_table_elt_t **) field;
+    *ph = e;
+
+    return NGX_OK;
 }
 
 
