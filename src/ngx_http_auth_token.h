@@ -205,6 +205,7 @@ struct ngx_http_auth_token_fetch_s {
     unsigned                        done:1;
     unsigned                        too_large:1;
     unsigned                        abandoned:1; /* the client went away */
+    unsigned                        redirected:1;
 };
 
 
@@ -527,6 +528,8 @@ void ngx_http_auth_token_cache_put_verified(ngx_http_auth_token_zone_t *zone,
 
 /* ngx_http_auth_token_subrequest.c */
 
+ngx_http_auth_token_fetch_t *ngx_http_auth_token_fetch_of(
+    ngx_http_request_t *r);
 ngx_int_t ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
     ngx_http_auth_token_fetch_t *f, ngx_uint_t background);
 ngx_int_t ngx_http_auth_token_filter_init(ngx_conf_t *cf);

@@ -337,7 +337,10 @@ ngx_http_auth_token_call_store(ngx_http_auth_token_zone_t *zone,
         o->lease = 0;
         o->failed = 0;
         o->len = call->value.len;
-        ngx_memcpy(o->value, call->value.data, call->value.len);
+
+        if (o->len) {
+            ngx_memcpy(o->value, call->value.data, o->len);
+        }
 
         if (call->state != NGX_HTTP_AUTH_TOKEN_ACCEPTED) {
             /* refusals go to the cold end: evicted before results */

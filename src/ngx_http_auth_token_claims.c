@@ -722,13 +722,9 @@ ngx_http_auth_token_headers_handler(ngx_http_request_t *r)
     ngx_http_auth_token_header_t    *hdr;
     ngx_http_auth_token_loc_conf_t  *alcf;
 
-    if (r != r->main) {
-        ctx = ngx_http_get_module_ctx(r, ngx_http_auth_token_module);
-
-        if (ctx && ctx->fetch) {
-            /* our own call to the identity provider: its headers are ours */
-            return NGX_DECLINED;
-        }
+    if (ngx_http_auth_token_fetch_of(r)) {
+        /* our own call to the identity provider: its headers are ours */
+        return NGX_DECLINED;
     }
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_token_module);

@@ -362,6 +362,11 @@ ngx_http_auth_token_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    if (ngx_http_auth_token_fetch_of(r)) {
+        /* our own call to the identity provider, maybe redirected */
+        return NGX_DECLINED;
+    }
+
     ctx = ngx_http_auth_token_get_ctx(r);
 
     if (ctx == NULL) {

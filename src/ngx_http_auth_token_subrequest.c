@@ -101,6 +101,7 @@ ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
     f->done = 0;
     f->too_large = 0;
     f->abandoned = 0;
+    f->redirected = 0;
     f->body.len = 0;
 
     return NGX_OK;
@@ -266,6 +267,26 @@ ngx_http_auth_token_basic(ngx_pool_t *pool, ngx_str_t *id, ngx_str_t *secret,
 }
 
 
+/*
+ * The call a subrequest makes, if it is one of ours: found through its
+ * post_subrequest, which an internal redirect (error_page, X-Accel-Redirect
+ * from the provider) keeps, unlike module contexts.
+ */
+
+ngx_http_auth_token_fetch_t *
+ngx_http_auth_token_fetch_of(ngx_http_request_t *r)
+{
+    if (r == r->main
+        || r->post_subrequest == NULL
+        || r->post_subrequest->handler != ngx_http_auth_token_fetch_done)
+    {
+        return NULL;
+    }
+
+    return r->post_subrequest->data;
+}
+
+
 static ngx_int_t
 ngx_http_auth_token_fetch_done(ngx_http_request_t *r, void *data,
     ngx_int_t rc)
@@ -281,14 +302,30 @@ ngx_http_auth_token_fetch_done(ngx_http_request_t *r, void *data,
     f->abandoned = (rc == NGX_HTTP_CLIENT_CLOSED_REQUEST
                     || r->connection->error);
 
+    /* an internal redirect resets module contexts: the answer is not ours */
+
+    if (ngx_http_get_module_ctx(r, ngx_http_auth_token_module) == NULL) {
+        f->redirected = 1;
+    }
+
     if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE
         || r->connection->error)
     {
         f->status = (rc >= NGX_HTTP_SPECIAL_RESPONSE) ? (ngx_uint_t) rc
                                                       : NGX_HTTP_BAD_GATEWAY;
 
+    } else if (f->redirected) {
+        f->status = NGX_HTTP_BAD_GATEWAY;
+
     } else {
         f->status = r->headers_out.status;
+    }
+
+    if (f->redirected) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_token: the identity provider's answer was "
+                      "redirected to \"%V\" (error_page or "
+                      "X-Accel-Redirect): not used", &r->uri);
     }
 
     f->max_age = ngx_http_auth_token_max_age(r);
@@ -298,6 +335,15 @@ ngx_http_auth_token_fetch_done(ngx_http_request_t *r, void *data,
                    rc, f->status, f->body.len);
 
     f->handler(r, f);
+
+    /*
+     * The outcome is taken: an error status must not run error_page for
+     * the subrequest, whose output would go to the client.
+     */
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return NGX_OK;
+    }
 
     return rc;
 }
@@ -371,22 +417,24 @@ ngx_http_auth_token_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     size_t                        need;
     ngx_buf_t                    *b;
     ngx_chain_t                  *cl;
-    ngx_http_auth_token_ctx_t    *ctx;
     ngx_http_auth_token_fetch_t  *f;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_token_module);
+    f = ngx_http_auth_token_fetch_of(r);
 
-    if (ctx == NULL || ctx->fetch == NULL) {
+    if (f == NULL) {
         return ngx_http_next_body_filter(r, in);
     }
 
-    f = ctx->fetch;
+    if (ngx_http_get_module_ctx(r, ngx_http_auth_token_module) == NULL) {
+        /* redirected (error_page, X-Accel-Redirect): swallowed, not kept */
+        f->redirected = 1;
+    }
 
     for (cl = in; cl; cl = cl->next) {
         b = cl->buf;
         size = ngx_buf_size(b);
 
-        if (size && !f->too_large) {
+        if (size && !f->too_large && !f->redirected) {
 
             if ((size_t) size > f->max - f->body.len) {
                 f->too_large = 1;
