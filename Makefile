@@ -126,11 +126,12 @@ bench: all
 
 ASAN_DIR    := $(BUILD)/asan
 ASAN_SO     := $(ASAN_DIR)/$(MODULE).so
-ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_FLAGS  := -fsanitize=address,undefined,float-cast-overflow \
+               -fno-sanitize-recover=undefined,float-cast-overflow
 ASAN_CC_OPT := -g -O1 -fPIC -fno-omit-frame-pointer $(ASAN_FLAGS) \
                -Wall -Wextra -Werror -Wno-unused-parameter
 
-$(ASAN_DIR)/nginx/objs/Makefile: $(BUILD)/.deps config
+$(ASAN_DIR)/nginx/objs/Makefile: $(BUILD)/.deps config Makefile
 	@[ -z "$(NGINX_SRC)" ] || { echo "make asan: Debian's nginx only" >&2; \
 	    exit 1; }
 	rm -rf $(ASAN_DIR)/nginx

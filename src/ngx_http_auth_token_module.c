@@ -915,10 +915,17 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     v.alg = ctx->jwt.alg;
     ngx_memcpy(v.fp, key->fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
-    if ((v.times & NGX_HTTP_AUTH_TOKEN_HAS_EXP)
-        && v.exp < (double) v.expires)
-    {
-        v.expires = (time_t) v.exp;
+    if (v.times & NGX_HTTP_AUTH_TOKEN_HAS_EXP) {
+
+        if (v.exp <= (double) now) {
+            return;
+        }
+
+        /* within (now, expires): the conversion cannot overflow */
+
+        if (v.exp < (double) v.expires) {
+            v.expires = (time_t) v.exp;
+        }
     }
 
     if (v.expires > now) {
