@@ -2,8 +2,10 @@
 #
 #   make            build build/ngx_http_auth_token_module.so (and test tools)
 #   make run        build, then serve the example gateway in the foreground
-#   make test       build, then run the whole test suite (t/*.t)
+#   make test       build, then run the whole test suite (t/*.t) and a short
+#                   pass of every fuzz target (make fuzz-ci, 20 s each)
 #   make bench      measure against a no-auth baseline (docs/performance.md)
+#   make fuzz       every fuzz target for FUZZ_TIME seconds (default 60)
 #   make asan       the whole suite with the module built with AddressSanitizer
 #                   and UBSan, loaded into Debian's nginx
 #   make clean
@@ -28,10 +30,13 @@ CC_OPT      := -g -O2 -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
 
 SRCS        := config $(wildcard src/*.c src/*.h)
 
+# libFuzzer targets for every parser of outside bytes: make fuzz, fuzz-ci
+include fuzz/fuzz.mk
+
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
-                openssl
+                openssl $(FUZZ_PACKAGES)
 
 .PHONY: all deps run test bench asan clean
 
@@ -110,6 +115,7 @@ test: all
 	TEST_NGINX_BINARY=$(NGINX) \
 	TEST_NGINX_LOAD_MODULES="$(SO) $(ECHO_MODULE)" \
 	prove $$inc t/*.t
+	@$(MAKE) --no-print-directory fuzz-ci
 
 # speed against a no-auth baseline (wrk), or MODE=callgrind for
 # instructions per request; writes docs/performance.md

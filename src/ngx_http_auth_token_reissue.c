@@ -369,22 +369,37 @@ ngx_http_auth_token_reissue_answer(ngx_http_request_t *sr,
 {
     ngx_http_auth_token_reissue_data_t *data = call->data;
 
-    json_t                          *json, *v;
-    time_t                           now, new_exp;
-    ngx_str_t                        token;
-    const char                      *err;
-    ngx_http_auth_token_loc_conf_t  *alcf;
+    return ngx_http_auth_token_reissue_parse(sr->pool, data->alcf,
+                                             data->client_exp, call, f);
+}
 
-    alcf = data->alcf;
+
+/*
+ * Reads an answer from its HTTP status and body alone, with no request,
+ * so that it can be tested and fuzzed on its own: returns a state and
+ * sets call->expires, call->token_exp (the client token's exp), and
+ * call->value or call->err.
+ */
+
+ngx_uint_t
+ngx_http_auth_token_reissue_parse(ngx_pool_t *pool,
+    ngx_http_auth_token_loc_conf_t *alcf, time_t client_exp,
+    ngx_http_auth_token_call_t *call, ngx_http_auth_token_fetch_t *f)
+{
+    json_t      *json, *v;
+    time_t       now, new_exp;
+    ngx_str_t    token;
+    const char  *err;
+
     now = ngx_time();
 
-    call->token_exp = data->client_exp;
+    call->token_exp = client_exp;
     call->expires = now + NGX_HTTP_AUTH_TOKEN_DENIAL_VALID;
 
     json = NULL;
 
     if (f->body.len && !f->too_large) {
-        json = ngx_http_auth_token_json_parse(sr->pool, f->body.data,
+        json = ngx_http_auth_token_json_parse(pool, f->body.data,
                                               f->body.len,
                                               NGX_HTTP_AUTH_TOKEN_MAX_DEPTH,
                                               &err);
@@ -451,7 +466,7 @@ ngx_http_auth_token_reissue_answer(ngx_http_request_t *sr,
         return NGX_HTTP_AUTH_TOKEN_FAILED;
     }
 
-    call->value.data = ngx_pnalloc(sr->pool, token.len);
+    call->value.data = ngx_pnalloc(pool, token.len);
     if (call->value.data == NULL) {
         call->err = "out of memory";
         return NGX_HTTP_AUTH_TOKEN_FAILED;
@@ -471,12 +486,20 @@ ngx_http_auth_token_reissue_answer(ngx_http_request_t *sr,
                                          (json_int_t) 365 * 86400);
 
     } else {
-        new_exp = ngx_http_auth_token_jwt_exp(sr->pool, &call->value);
+        new_exp = ngx_http_auth_token_jwt_exp(pool, &call->value);
     }
 
     call->expires = now + alcf->reissue_cache_valid;
 
     if (new_exp) {
+
+        /*
+         * an exp in the past means "do not keep" whatever its value;
+         * one near INT64_MIN must not overflow below
+         */
+
+        new_exp = ngx_max(new_exp, now);
+
         call->expires = ngx_min(call->expires,
                                 new_exp - NGX_HTTP_AUTH_TOKEN_REISSUE_MARGIN);
     }
