@@ -119,6 +119,7 @@ ngx_http_auth_token_json_render(ngx_pool_t *pool, json_t *value,
     u_char      *p;
     size_t       len, i, n;
     json_t      *item;
+    int64_t      num;
     ngx_str_t   *parts;
 
     ngx_str_null(out);
@@ -154,14 +155,20 @@ ngx_http_auth_token_json_render(ngx_pool_t *pool, json_t *value,
         return NGX_OK;
 
     case JSON_INTEGER:
+        num = (int64_t) json_integer_value(value);
+
+        if (num == INT64_MIN) {
+            /* ngx_sprintf() negates it: out of range */
+            ngx_str_set(out, "-9223372036854775808");
+            return NGX_OK;
+        }
+
         out->data = ngx_pnalloc(pool, NGX_INT64_LEN);
         if (out->data == NULL) {
             return NGX_ERROR;
         }
 
-        out->len = ngx_sprintf(out->data, "%L",
-                               (int64_t) json_integer_value(value))
-                   - out->data;
+        out->len = ngx_sprintf(out->data, "%L", num) - out->data;
         return NGX_OK;
 
     case JSON_ARRAY:

@@ -303,6 +303,20 @@ ngx_http_auth_token_jwk_rsa(ngx_pool_t *pool, json_t *jwk,
         return "no valid \"n\" and \"e\"";
     }
 
+    /*
+     * FIPS 186-4 bounds the public exponent by 2^256; a bigger one would
+     * make every verification as slow as a private-key operation
+     */
+
+    while (eb.len && eb.data[0] == 0) {
+        eb.data++;
+        eb.len--;
+    }
+
+    if (eb.len > 32) {
+        return "RSA exponent larger than 256 bits";
+    }
+
     n = BN_bin2bn(nb.data, nb.len, NULL);
     e = BN_bin2bn(eb.data, eb.len, NULL);
     bld = OSSL_PARAM_BLD_new();

@@ -392,6 +392,7 @@ ngx_http_auth_token_reissue_parse(ngx_pool_t *pool,
     const char  *err;
 
     now = ngx_time();
+    err = "not valid JSON";
 
     call->token_exp = client_exp;
     call->expires = now + NGX_HTTP_AUTH_TOKEN_DENIAL_VALID;
@@ -438,6 +439,16 @@ ngx_http_auth_token_reissue_parse(ngx_pool_t *pool,
 
     if (f->status != NGX_HTTP_OK) {
         call->err = "unexpected HTTP status";
+        return NGX_HTTP_AUTH_TOKEN_FAILED;
+    }
+
+    if (f->too_large) {
+        call->err = "answer too large";
+        return NGX_HTTP_AUTH_TOKEN_FAILED;
+    }
+
+    if (json == NULL) {
+        call->err = f->body.len ? err : "empty answer";
         return NGX_HTTP_AUTH_TOKEN_FAILED;
     }
 

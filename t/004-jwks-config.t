@@ -728,3 +728,28 @@ skipped: unsupported "kty"
 skipped: "use" is not "sig"
 skipped: unsupported curve
 skipped: no valid "n" and "e"
+
+
+
+=== TEST 42: an RSA key with a public exponent over 256 bits is skipped (every verification would be slow); the other keys are used
+--- user_files eval
+">>> bige.json\n"
+. qq({"keys":[)
+. qq({"kty":"RSA","kid":"bige","alg":"RS256","n":"$main::RSA1_N","e":") . AuthTokenTest::b64url("\x01" . ("\xff" x 32)) . qq("},)
+. qq({"kty":"RSA","kid":"rsa1","alg":"RS256","n":"$main::RSA1_N","e":"AQAB"})
+. qq(]}\n)
+--- config
+    location /t {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_SERVER_ROOT/html/bige.json;
+        echo "ok";
+    }
+--- request
+GET /t
+--- more_headers eval
+AuthTokenTest::bearer(alg => "RS256", key => "rsa1")
+--- error_code: 200
+--- response_body
+ok
+--- error_log eval
+qr{\[warn\].*bige\.json.*"bige".*skipped: RSA exponent larger than 256 bits}

@@ -65,9 +65,8 @@
 #   - the slow drip is accepted (200 after 2.1 s): proxy_read_timeout bounds
 #     the time between two reads, not the call, and the module sets no
 #     deadline of its own;
-#   - the reissue logs "answer is not a JSON object" for an answer over
-#     64 KB and for one that is not JSON (introspection: "answer too
-#     large", "not valid JSON");
+#   - the reissue logs the same reasons as introspection: "answer too
+#     large", "not valid JSON", "answer is not a JSON object";
 #   - when the IdP subrequest is redirected inside nginx (an error_page
 #     for the 502 of a refused connection, common at server level, or an
 #     X-Accel-Redirect header from the IdP), the answer is never used: the
@@ -979,7 +978,7 @@ $main::NO_CRASH
 
 
 
-=== TEST 31: reissue, 200 with truncated JSON: 503, "answer is not a JSON object (HTTP status 200)"
+=== TEST 31: reissue, 200 with truncated JSON: 503, "not valid JSON (HTTP status 200)"
 --- config eval
 main::gateway(exchange => 'truncated')
 --- request eval
@@ -991,13 +990,13 @@ main::codes(503)
 --- response_headers eval
 main::headers('exchange')
 --- response_body_like eval
-main::bodies('exchange', 'truncated', main::call_log('exchange', 'answer is not a JSON object', 200))
+main::bodies('exchange', 'truncated', main::call_log('exchange', 'not valid JSON', 200))
 --- no_error_log eval
 $main::NO_CRASH
 
 
 
-=== TEST 32: reissue, 200 with binary garbage: 503, "answer is not a JSON object (HTTP status 200)"
+=== TEST 32: reissue, 200 with binary garbage: 503, "not valid JSON (HTTP status 200)"
 --- config eval
 main::gateway(exchange => 'garbage')
 --- request eval
@@ -1009,13 +1008,13 @@ main::codes(503)
 --- response_headers eval
 main::headers('exchange')
 --- response_body_like eval
-main::bodies('exchange', 'garbage', main::call_log('exchange', 'answer is not a JSON object', 200))
+main::bodies('exchange', 'garbage', main::call_log('exchange', 'not valid JSON', 200))
 --- no_error_log eval
 $main::NO_CRASH
 
 
 
-=== TEST 33: reissue, 200 with a 10 MB body (a new token padded with spaces): 503 (logged as "answer is not a JSON object", not "too large")
+=== TEST 33: reissue, 200 with a 10 MB body (a new token padded with spaces): 503, "answer too large (HTTP status 200)"
 --- config eval
 main::gateway(exchange => 'huge')
 --- request eval
@@ -1027,7 +1026,7 @@ main::codes(503)
 --- response_headers eval
 main::headers('exchange')
 --- response_body_like eval
-main::bodies('exchange', 'huge', main::call_log('exchange', 'answer is not a JSON object', 200))
+main::bodies('exchange', 'huge', main::call_log('exchange', 'answer too large', 200))
 --- timeout: 10
 --- no_error_log eval
 $main::NO_CRASH
@@ -1056,7 +1055,7 @@ $main::NO_CRASH
 
 
 
-=== TEST 35: reissue, stall in the middle of the body: 503 after 1 s, "answer is not a JSON object (HTTP status 200)"
+=== TEST 35: reissue, stall in the middle of the body: 503 after 1 s, "not valid JSON (HTTP status 200)"
 --- config eval
 main::gateway(exchange => 'stall')
 --- request eval
@@ -1070,13 +1069,13 @@ main::headers('exchange')
 --- raw_response_headers_like eval
 main::took('1\.[0-8]\d*')
 --- response_body_like eval
-main::bodies('exchange', 'stall', main::call_log('exchange', 'answer is not a JSON object', 200, $main::STALLED))
+main::bodies('exchange', 'stall', main::call_log('exchange', 'not valid JSON', 200, $main::STALLED))
 --- no_error_log eval
 $main::NO_CRASH
 
 
 
-=== TEST 36: reissue, connection cut in the middle of the body: 503, "answer is not a JSON object (HTTP status 200)"
+=== TEST 36: reissue, connection cut in the middle of the body: 503, "not valid JSON (HTTP status 200)"
 --- config eval
 main::gateway(exchange => 'cut')
 --- request eval
@@ -1088,7 +1087,7 @@ main::codes(503)
 --- response_headers eval
 main::headers('exchange')
 --- response_body_like eval
-main::bodies('exchange', 'cut', main::call_log('exchange', 'answer is not a JSON object', 200, $main::CUT),
+main::bodies('exchange', 'cut', main::call_log('exchange', 'not valid JSON', 200, $main::CUT),
              calls => ["/sw/cut/exchange", "/fault/cutsrc/exchange", "/sw/cut/exchange"])
 --- no_error_log eval
 $main::NO_CRASH
