@@ -650,6 +650,11 @@ write_out() {
     {
         if [[ $mode == wrk ]]; then
             cat "$new"
+            # what the figures mean, kept by hand next to this script
+            if [[ -f $BENCH/analysis.md ]]; then
+                echo
+                cat "$BENCH/analysis.md"
+            fi
             if grep -qxF "$CG_HEADING" <<<"$old"; then
                 echo
                 sed -n "/^${CG_HEADING//\//\\/}\$/,\$p" <<<"$old"

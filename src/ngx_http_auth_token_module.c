@@ -621,7 +621,7 @@ static ngx_int_t
 ngx_http_auth_token_lookup(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
-    u_char                           *p;
+    u_char                           *p, *last;
     ngx_str_t                         parts[2];
     ngx_uint_t                        dots;
     ngx_http_auth_token_zone_t       *zone;
@@ -633,14 +633,19 @@ ngx_http_auth_token_lookup(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    /* an opaque token is not looked for */
+    /* an opaque token is not looked for: a JWS has exactly two dots */
 
-    dots = 0;
+    p = ctx->token.data;
+    last = p + ctx->token.len;
 
-    for (p = ctx->token.data; p < ctx->token.data + ctx->token.len; p++) {
-        if (*p == '.') {
-            dots++;
+    for (dots = 0; dots < 3; dots++) {
+        p = memchr(p, '.', last - p);      /* glibc's is vectorized */
+
+        if (p == NULL) {
+            break;
         }
+
+        p++;
     }
 
     if (dots != 2) {
