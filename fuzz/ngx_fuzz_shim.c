@@ -40,7 +40,6 @@ static ngx_time_t  ngx_fuzz_time = { NGX_FUZZ_NOW, 0, 0 };
 volatile ngx_time_t  *ngx_cached_time = &ngx_fuzz_time;
 
 ngx_module_t  ngx_http_auth_token_module;
-ngx_module_t  ngx_http_core_module;
 
 
 static u_char *ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt,
@@ -526,10 +525,3 @@ ngx_hash_key(u_char *data, size_t len)
     return 0;
 }
 
-
-void *
-ngx_hash_find(ngx_hash_t *hash, ngx_uint_t key, u_char *name, size_t len)
-{
-    ngx_fuzz_unreachable("ngx_hash_find");
-    return NULL;
-}

@@ -354,6 +354,7 @@ typedef struct {
     ngx_str_t                       name;
     ngx_str_t                       lowcase;
     ngx_uint_t                      hash;
+    ngx_uint_t                      offset;     /* in headers_in, or 0 */
     ngx_array_t                    *path;       /* ngx_str_t */
 } ngx_http_auth_token_header_t;
 

@@ -877,30 +877,23 @@ static ngx_int_t
 ngx_http_auth_token_index_header(ngx_http_request_t *r,
     ngx_http_auth_token_header_t *hdr, ngx_table_elt_t *e)
 {
-    u_char                     *field;
-    ngx_table_elt_t           **ph;
-    ngx_http_header_t          *hh;
-    ngx_http_core_main_conf_t  *cmcf;
+    u_char            *field;
+    ngx_table_elt_t  **ph;
 #if (nginx_version < 1023000)
-    ngx_array_t                *a;
+    ngx_array_t       *a;
 #endif
 
-    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
-
-    hh = ngx_hash_find(&cmcf->headers_in_hash, hdr->hash, hdr->lowcase.data,
-                       hdr->lowcase.len);
-
-    if (hh == NULL || hh->offset == 0) {
+    if (hdr->offset == 0) {
         return NGX_OK;
     }
 
-    field = (u_char *) &r->headers_in + hh->offset;
+    field = (u_char *) &r->headers_in + hdr->offset;
 
 #if (nginx_version < 1023000)
 
     /* before 1.23, headers that may repeat are arrays of pointers */
 
-    if (hh->offset == offsetof(ngx_http_headers_in_t, x_forwarded_for)) {
+    if (hdr->offset == offsetof(ngx_http_headers_in_t, x_forwarded_for)) {
         a = (ngx_array_t *) field;
         a->nelts = 0;
 

@@ -1787,6 +1787,7 @@ ngx_http_auth_token_claim_header(ngx_conf_t *cf, ngx_command_t *cmd,
     u_char                        *p;
     ngx_str_t                     *value, *s;
     ngx_uint_t                     i;
+    ngx_http_header_t             *hh;
     ngx_http_auth_token_header_t  *h;
 
     static ngx_str_t  reserved[] = {
@@ -1848,6 +1849,19 @@ ngx_http_auth_token_claim_header(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     h->hash = ngx_hash_strlow(h->lowcase.data, value[1].data, value[1].len);
+
+    /* a header nginx keeps a pointer to, e.g. for $proxy_add_x_forwarded_for */
+
+    h->offset = 0;
+
+    for (hh = ngx_http_headers_in; hh->name.len; hh++) {
+        if (hh->name.len == h->name.len
+            && ngx_strncasecmp(hh->name.data, h->name.data, h->name.len) == 0)
+        {
+            h->offset = hh->offset;
+            break;
+        }
+    }
 
     h->path = ngx_array_create(cf->pool, cf->args->nelts - 2,
                                sizeof(ngx_str_t));
