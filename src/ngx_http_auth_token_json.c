@@ -6,14 +6,17 @@
 
 #include <ngx_config.h>
 #include <ngx_core.h>
-#include "ngx_http_auth_token.h"
+#include "ngx_http_auth_token_module.h"
+#include "ngx_http_auth_token_json.h"
+
+
+/*
+ * JSON from outside (token headers and claims, key sets, identity-provider
+ * answers), parsed by jansson.  Pure: no request here.
+ */
 
 
 static void ngx_http_auth_token_json_cleanup(void *data);
-static ngx_int_t ngx_http_auth_token_json_dump(ngx_pool_t *pool,
-    json_t *value, ngx_str_t *out);
-static size_t ngx_http_auth_token_json_copy(u_char *dst, const char *src,
-    size_t len);
 
 
 /*
@@ -105,165 +108,31 @@ ngx_http_auth_token_json_cleanup(void *data)
 }
 
 
-/*
- * Renders a claim for a variable or a header: strings as they are,
- * numbers and booleans as JSON text, null and absent as empty, arrays as
- * their elements joined with ",", objects as compact JSON.  Control
- * characters become spaces so that no value can split a header.
- */
+/* a JSON object of bounded size: a token's claims, an introspection answer */
 
-ngx_int_t
-ngx_http_auth_token_json_render(ngx_pool_t *pool, json_t *value,
-    ngx_str_t *out)
+json_t *
+ngx_http_auth_token_json_object(ngx_pool_t *pool, ngx_str_t *text,
+    ngx_uint_t max_members, const char **err)
 {
-    u_char      *p;
-    size_t       len, i, n;
-    json_t      *item;
-    int64_t      num;
-    ngx_str_t   *parts;
+    json_t  *json;
 
-    ngx_str_null(out);
-
-    if (value == NULL) {
-        return NGX_OK;
+    json = ngx_http_auth_token_json_parse(pool, text->data, text->len,
+                                          NGX_HTTP_AUTH_TOKEN_MAX_DEPTH, err);
+    if (json == NULL) {
+        return NULL;
     }
 
-    switch (json_typeof(value)) {
-
-    case JSON_NULL:
-        return NGX_OK;
-
-    case JSON_STRING:
-        len = json_string_length(value);
-
-        out->data = ngx_pnalloc(pool, len);
-        if (out->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        out->len = ngx_http_auth_token_json_copy(out->data,
-                                                 json_string_value(value),
-                                                 len);
-        return NGX_OK;
-
-    case JSON_TRUE:
-        ngx_str_set(out, "true");
-        return NGX_OK;
-
-    case JSON_FALSE:
-        ngx_str_set(out, "false");
-        return NGX_OK;
-
-    case JSON_INTEGER:
-        num = (int64_t) json_integer_value(value);
-
-        if (num == INT64_MIN) {
-            /* ngx_sprintf() negates it: out of range */
-            ngx_str_set(out, "-9223372036854775808");
-            return NGX_OK;
-        }
-
-        out->data = ngx_pnalloc(pool, NGX_INT64_LEN);
-        if (out->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        out->len = ngx_sprintf(out->data, "%L", num) - out->data;
-        return NGX_OK;
-
-    case JSON_ARRAY:
-        n = json_array_size(value);
-        if (n == 0) {
-            return NGX_OK;
-        }
-
-        parts = ngx_palloc(pool, n * sizeof(ngx_str_t));
-        if (parts == NULL) {
-            return NGX_ERROR;
-        }
-
-        len = n - 1;
-
-        json_array_foreach(value, i, item) {
-            if (json_is_string(item)) {
-                if (ngx_http_auth_token_json_render(pool, item, &parts[i])
-                    != NGX_OK)
-                {
-                    return NGX_ERROR;
-                }
-
-            } else if (ngx_http_auth_token_json_dump(pool, item, &parts[i])
-                       != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            len += parts[i].len;
-        }
-
-        p = ngx_pnalloc(pool, len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        out->data = p;
-
-        for (i = 0; i < n; i++) {
-            if (i) {
-                *p++ = ',';
-            }
-
-            p = ngx_cpymem(p, parts[i].data, parts[i].len);
-        }
-
-        out->len = p - out->data;
-        return NGX_OK;
-
-    default: /* JSON_OBJECT, JSON_REAL */
-        return ngx_http_auth_token_json_dump(pool, value, out);
-    }
-}
-
-
-static ngx_int_t
-ngx_http_auth_token_json_dump(ngx_pool_t *pool, json_t *value,
-    ngx_str_t *out)
-{
-    char    *s;
-    size_t   len;
-
-    s = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s == NULL) {
-        return NGX_ERROR;
+    if (!json_is_object(json)) {
+        *err = "not a JSON object";
+        return NULL;
     }
 
-    len = ngx_strlen(s);
-
-    out->data = ngx_pnalloc(pool, len + 1);
-    if (out->data == NULL) {
-        free(s);
-        return NGX_ERROR;
+    if (json_object_size(json) > max_members) {
+        *err = "too many members";
+        return NULL;
     }
 
-    out->len = ngx_http_auth_token_json_copy(out->data, s, len);
-    free(s);
-
-    return NGX_OK;
-}
-
-
-static size_t
-ngx_http_auth_token_json_copy(u_char *dst, const char *src, size_t len)
-{
-    size_t  i;
-    u_char  c;
-
-    for (i = 0; i < len; i++) {
-        c = (u_char) src[i];
-        dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : c;
-    }
-
-    return len;
+    return json;
 }
 
 
@@ -284,4 +153,35 @@ ngx_http_auth_token_json_path(json_t *root, ngx_str_t *path, ngx_uint_t n)
     }
 
     return root;
+}
+
+
+/* compact JSON text of any value, in the pool */
+
+ngx_int_t
+ngx_http_auth_token_json_dump(ngx_pool_t *pool, json_t *value,
+    ngx_str_t *out)
+{
+    char    *s;
+    size_t   len;
+
+    s = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = ngx_strlen(s);
+
+    out->data = ngx_pnalloc(pool, len + 1);
+    if (out->data == NULL) {
+        free(s);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, s, len);
+    out->len = len;
+
+    free(s);
+
+    return NGX_OK;
 }

@@ -7,13 +7,15 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_auth_token.h"
+#include "ngx_http_auth_token_module.h"
+#include "ngx_http_auth_token_subrequest.h"
 
 
 /*
- * Calls to the identity provider are subrequests to internal locations
- * that the operator writes, so that TLS, keepalive, the resolver and
- * timeouts are nginx's own.  The answer's body is taken by a body filter
+ * The transport of every call to the identity provider: subrequests to
+ * internal locations that the operator writes, so that TLS, keepalive, the
+ * resolver and timeouts are nginx's own.  Nothing of the client's request
+ * goes with them.  The answer's body is taken by a body filter
  * as it passes, whatever the location's buffer settings, and never reaches
  * the client.
  */
@@ -26,7 +28,6 @@ static ngx_int_t ngx_http_auth_token_add_header(ngx_http_request_t *sr,
 static ngx_int_t ngx_http_auth_token_fetch_done(ngx_http_request_t *r,
     void *data, ngx_int_t rc);
 static time_t ngx_http_auth_token_max_age(ngx_http_request_t *r);
-static void ngx_http_auth_token_wake(ngx_http_request_t *r);
 
 
 static ngx_http_output_body_filter_pt  ngx_http_next_body_filter;
@@ -38,7 +39,6 @@ ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
 {
     ngx_uint_t                    flags;
     ngx_http_request_t           *sr;
-    ngx_http_auth_token_ctx_t    *sctx;
     ngx_http_post_subrequest_t   *ps;
 
     ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
@@ -88,21 +88,20 @@ ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
         return NGX_ERROR;
     }
 
-    sctx = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_token_ctx_t));
-    if (sctx == NULL) {
-        return NGX_ERROR;
-    }
+    /*
+     * the module context of our own calls is the call: an internal
+     * redirect of the subrequest resets it, and that shows
+     */
 
-    sctx->fetch = f;
-    ngx_http_set_ctx(sr, sctx, ngx_http_auth_token_module);
+    ngx_http_set_ctx(sr, f, ngx_http_auth_token_module);
 
-    f->status = 0;
+    f->answer.status = 0;
+    f->answer.too_large = 0;
+    f->answer.body.len = 0;
     f->max_age = -1;
     f->done = 0;
-    f->too_large = 0;
     f->abandoned = 0;
     f->redirected = 0;
-    f->body.len = 0;
 
     return NGX_OK;
 }
@@ -201,73 +200,6 @@ ngx_http_auth_token_add_header(ngx_http_request_t *sr, const char *name,
 
 
 /*
- * application/x-www-form-urlencoded: everything but the unreserved
- * characters is escaped; dst must hold 3 * src->len bytes
- */
-
-u_char *
-ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src)
-{
-    u_char      c;
-    ngx_uint_t  i;
-
-    static u_char  hex[] = "0123456789ABCDEF";
-
-    for (i = 0; i < src->len; i++) {
-        c = src->data[i];
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-            || c == '~')
-        {
-            *dst++ = c;
-            continue;
-        }
-
-        *dst++ = '%';
-        *dst++ = hex[c >> 4];
-        *dst++ = hex[c & 0x0f];
-    }
-
-    return dst;
-}
-
-
-/* RFC 6749, section 2.3.1: Basic with form-encoded id and secret */
-
-ngx_int_t
-ngx_http_auth_token_basic(ngx_pool_t *pool, ngx_str_t *id, ngx_str_t *secret,
-    ngx_str_t *out)
-{
-    u_char     *p;
-    ngx_str_t   plain, encoded;
-
-    plain.data = ngx_pnalloc(pool, 3 * (id->len + secret->len) + 1);
-    if (plain.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_http_auth_token_form_escape(plain.data, id);
-    *p++ = ':';
-    p = ngx_http_auth_token_form_escape(p, secret);
-    plain.len = p - plain.data;
-
-    out->data = ngx_pnalloc(pool, sizeof("Basic ") - 1
-                                  + ngx_base64_encoded_length(plain.len));
-    if (out->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    encoded.data = ngx_cpymem(out->data, "Basic ", sizeof("Basic ") - 1);
-    ngx_encode_base64(&encoded, &plain);
-
-    out->len = sizeof("Basic ") - 1 + encoded.len;
-
-    return NGX_OK;
-}
-
-
-/*
  * The call a subrequest makes, if it is one of ours: found through its
  * post_subrequest, which an internal redirect (error_page, X-Accel-Redirect
  * from the provider) keeps, unlike module contexts.
@@ -311,14 +243,14 @@ ngx_http_auth_token_fetch_done(ngx_http_request_t *r, void *data,
     if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE
         || r->connection->error)
     {
-        f->status = (rc >= NGX_HTTP_SPECIAL_RESPONSE) ? (ngx_uint_t) rc
+        f->answer.status = (rc >= NGX_HTTP_SPECIAL_RESPONSE) ? (ngx_uint_t) rc
                                                       : NGX_HTTP_BAD_GATEWAY;
 
     } else if (f->redirected) {
-        f->status = NGX_HTTP_BAD_GATEWAY;
+        f->answer.status = NGX_HTTP_BAD_GATEWAY;
 
     } else {
-        f->status = r->headers_out.status;
+        f->answer.status = r->headers_out.status;
     }
 
     if (f->redirected) {
@@ -332,7 +264,7 @@ ngx_http_auth_token_fetch_done(ngx_http_request_t *r, void *data,
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth_token fetch done: rc:%i status:%ui body:%uz",
-                   rc, f->status, f->body.len);
+                   rc, f->answer.status, f->answer.body.len);
 
     f->handler(r, f);
 
@@ -434,13 +366,13 @@ ngx_http_auth_token_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         b = cl->buf;
         size = ngx_buf_size(b);
 
-        if (size && !f->too_large && !f->redirected) {
+        if (size && !f->answer.too_large && !f->redirected) {
 
-            if ((size_t) size > f->max - f->body.len) {
-                f->too_large = 1;
+            if ((size_t) size > f->max - f->answer.body.len) {
+                f->answer.too_large = 1;
 
             } else {
-                need = f->body.len + (size_t) size;
+                need = f->answer.body.len + (size_t) size;
 
                 if (need > f->capacity) {
                     f->capacity = ngx_max(need, 2 * f->capacity);
@@ -451,26 +383,26 @@ ngx_http_auth_token_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
                         return NGX_ERROR;
                     }
 
-                    if (f->body.len) {
-                        ngx_memcpy(p, f->body.data, f->body.len);
+                    if (f->answer.body.len) {
+                        ngx_memcpy(p, f->answer.body.data, f->answer.body.len);
                     }
 
-                    f->body.data = p;
+                    f->answer.body.data = p;
                 }
 
                 if (ngx_buf_in_memory(b)) {
-                    ngx_memcpy(f->body.data + f->body.len, b->pos,
+                    ngx_memcpy(f->answer.body.data + f->answer.body.len, b->pos,
                                (size_t) size);
 
                 } else {
-                    n = ngx_read_file(b->file, f->body.data + f->body.len,
+                    n = ngx_read_file(b->file, f->answer.body.data + f->answer.body.len,
                                       (size_t) size, b->file_pos);
                     if (n != size) {
                         return NGX_ERROR;
                     }
                 }
 
-                f->body.len += (size_t) size;
+                f->answer.body.len += (size_t) size;
             }
         }
 
@@ -488,57 +420,10 @@ ngx_http_auth_token_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
 
 ngx_int_t
-ngx_http_auth_token_filter_init(ngx_conf_t *cf)
+ngx_http_auth_token_fetch_init(ngx_conf_t *cf)
 {
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_auth_token_body_filter;
 
     return NGX_OK;
-}
-
-
-/*
- * Parks a request in the access phase: the phase handler runs again after
- * the delay.  Used while another request, maybe in another worker, fetches
- * what this one needs.
- */
-
-ngx_int_t
-ngx_http_auth_token_park(ngx_http_request_t *r, ngx_msec_t delay)
-{
-    r->read_event_handler = ngx_http_test_reading;
-    r->write_event_handler = ngx_http_auth_token_wake;
-
-    r->connection->write->delayed = 1;
-    ngx_add_timer(r->connection->write, delay);
-
-    return NGX_AGAIN;
-}
-
-
-static void
-ngx_http_auth_token_wake(ngx_http_request_t *r)
-{
-    ngx_event_t  *wev;
-
-    wev = r->connection->write;
-
-    if (wev->delayed) {
-
-        if (ngx_handle_write_event(wev, 0) != NGX_OK) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        }
-
-        return;
-    }
-
-    if (ngx_handle_read_event(r->connection->read, 0) != NGX_OK) {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    r->read_event_handler = ngx_http_block_reading;
-    r->write_event_handler = ngx_http_core_run_phases;
-
-    ngx_http_core_run_phases(r);
 }

@@ -6,7 +6,10 @@
 
 #include <ngx_config.h>
 #include <ngx_core.h>
-#include "ngx_http_auth_token.h"
+#include "ngx_http_auth_token_module.h"
+#include "ngx_http_auth_token_jwk.h"
+#include "ngx_http_auth_token_json.h"
+#include "ngx_http_auth_token_encoding.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -15,6 +18,12 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+
+/*
+ * JSON Web Keys (RFC 7517) into verification keys, each parsed once into
+ * OpenSSL objects with a ready context per algorithm.  Pure: no request
+ * here.
+ */
 
 #define NGX_HTTP_AUTH_TOKEN_MIN_RSA_BITS  2048
 
@@ -797,4 +806,25 @@ done:
     ngx_close_file(fd);
 
     return ks;
+}
+
+
+ngx_uint_t
+ngx_http_auth_token_keyset_has_kid(ngx_http_auth_token_keyset_t *ks,
+    ngx_str_t *kid)
+{
+    ngx_uint_t                  i;
+    ngx_http_auth_token_key_t  *key;
+
+    key = ks->keys.elts;
+
+    for (i = 0; i < ks->keys.nelts; i++) {
+        if (key[i].kid.len == kid->len
+            && ngx_memcmp(key[i].kid.data, kid->data, kid->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }

@@ -1,0 +1,36 @@
+
+/*
+ * Copyright (C) ngx_http_auth_token_module authors
+ */
+
+
+#ifndef _NGX_HTTP_AUTH_TOKEN_ENCODING_H_INCLUDED_
+#define _NGX_HTTP_AUTH_TOKEN_ENCODING_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include <jansson.h>
+
+
+/* reading (pure) */
+
+ngx_int_t ngx_http_auth_token_parse_authorization(ngx_str_t *value,
+    ngx_str_t *scheme, ngx_str_t *token);
+ngx_int_t ngx_http_auth_token_valid_chars(ngx_str_t *token);
+ngx_int_t ngx_http_auth_token_b64url_decode(ngx_str_t *dst, ngx_str_t *src);
+ngx_int_t ngx_http_auth_token_b64url_decode_pool(ngx_pool_t *pool,
+    ngx_str_t *dst, u_char *start, u_char *end);
+
+/* writing (pure) */
+
+u_char *ngx_http_auth_token_quote(u_char *p, ngx_str_t *s);
+u_char *ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src);
+ngx_str_t *ngx_http_auth_token_log_escape(ngx_pool_t *pool, u_char *data,
+    size_t len);
+ngx_int_t ngx_http_auth_token_render(ngx_pool_t *pool, json_t *value,
+    ngx_str_t *out);
+
+
+#endif /* _NGX_HTTP_AUTH_TOKEN_ENCODING_H_INCLUDED_ */

@@ -1,0 +1,105 @@
+
+/*
+ * Copyright (C) ngx_http_auth_token_module authors
+ */
+
+
+#ifndef _NGX_HTTP_AUTH_TOKEN_ZONE_H_INCLUDED_
+#define _NGX_HTTP_AUTH_TOKEN_ZONE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include "ngx_http_auth_token_module.h"
+#include "ngx_http_auth_token_oauth.h"
+
+
+typedef struct ngx_http_auth_token_shctx_s  ngx_http_auth_token_shctx_t;
+
+struct ngx_http_auth_token_zone_s {
+    ngx_http_auth_token_shctx_t    *sh;
+    ngx_slab_pool_t                *shpool;
+    ngx_str_t                       name;
+    ngx_uint_t                      conf;       /* this cycle's number */
+};
+
+
+/* a verified JWT: which key vouched for it, until when, and its times */
+
+typedef struct {
+    time_t                          expires;
+    time_t                          verified;   /* when */
+    ngx_uint_t                      alg;
+    ngx_http_auth_token_times_t     times;
+    u_char                          fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+} ngx_http_auth_token_verified_t;
+
+
+/* how long a location trusts an identity provider's answers */
+
+typedef struct {
+    time_t                          accepted;
+    time_t                          refused;
+    time_t                          stale;      /* stale-if-error */
+    ngx_msec_t                      lock_timeout;
+} ngx_http_auth_token_trust_t;
+
+
+/* a remote key set, as a request needs it */
+
+typedef enum {
+    NGX_HTTP_AUTH_TOKEN_KEYS_USE = 0,           /* the worker's keys */
+    NGX_HTTP_AUTH_TOKEN_KEYS_WAIT,              /* for a running fetch */
+    NGX_HTTP_AUTH_TOKEN_KEYS_FETCH,             /* ours, waited for */
+    NGX_HTTP_AUTH_TOKEN_KEYS_REFRESH,           /* ours, in the background */
+    NGX_HTTP_AUTH_TOKEN_KEYS_NONE               /* no fetch now */
+} ngx_http_auth_token_keys_action_e;
+
+typedef struct {
+    /* asked */
+    ngx_uint_t                      unknown_kid;
+    time_t                          refetch;    /* interval */
+    ngx_msec_t                      lock_timeout;
+    ngx_uint_t                      generation; /* the worker's */
+
+    /* answered */
+    ngx_http_auth_token_keys_action_e  action;
+    ngx_str_t                       doc;        /* a newer document */
+    ngx_uint_t                      doc_generation;
+    time_t                          fetched;
+    time_t                          wait_until; /* next allowed refetch */
+} ngx_http_auth_token_keys_query_t;
+
+
+char *ngx_http_auth_token_zone_add(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_shm_zone_t **shm_zone);
+
+ngx_int_t ngx_http_auth_token_zone_get_verified(
+    ngx_http_auth_token_zone_t *zone, u_char *hash,
+    ngx_http_auth_token_verified_t *v);
+void ngx_http_auth_token_zone_put_verified(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_http_auth_token_verified_t *v);
+
+ngx_int_t ngx_http_auth_token_zone_get_outcome(
+    ngx_http_auth_token_zone_t *zone, u_char *key,
+    ngx_http_auth_token_trust_t *trust, ngx_pool_t *pool,
+    ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache);
+void ngx_http_auth_token_zone_put_outcome(ngx_http_auth_token_zone_t *zone,
+    u_char *key, ngx_http_auth_token_outcome_t *o);
+void ngx_http_auth_token_zone_fail_outcome(ngx_http_auth_token_zone_t *zone,
+    u_char *key, ngx_http_auth_token_trust_t *trust, ngx_pool_t *pool,
+    ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache);
+void ngx_http_auth_token_zone_drop_outcome(ngx_http_auth_token_zone_t *zone,
+    u_char *key);
+
+ngx_int_t ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_pool_t *pool, ngx_http_auth_token_keys_query_t *q);
+ngx_int_t ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_str_t *doc, time_t refresh, ngx_uint_t *generation);
+time_t ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_uint_t *had_keys);
+void ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
+    u_char *hash);
+
+
+#endif /* _NGX_HTTP_AUTH_TOKEN_ZONE_H_INCLUDED_ */
