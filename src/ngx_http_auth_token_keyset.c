@@ -10,6 +10,7 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_keyset.h"
 #include "ngx_http_auth_token_jwk.h"
+#include "ngx_http_auth_token_jws.h"
 #include "ngx_http_auth_token_zone.h"
 #include "ngx_http_auth_token_flight.h"
 #include "ngx_http_auth_token_identity.h"
@@ -168,6 +169,7 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
     }
 
     q.unknown_kid = 0;
+    q.kid = NULL;
 
     if (ngx_http_auth_token_keys_query(r, alcf, ctx, &q) != NGX_OK) {
         return NGX_ERROR;
@@ -221,6 +223,7 @@ ngx_int_t
 ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
+    u_char                             kid[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_int_t                          rc;
     ngx_msec_t                         delay;
     ngx_time_t                        *tp;
@@ -229,11 +232,41 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
 
     src = alcf->jwks;
 
-    if (src == NULL || ctx->refetched) {
+    if (src == NULL) {
         return NGX_DECLINED;
     }
 
+    if (ngx_http_auth_token_sha256(kid, NULL, &ctx->jws->kid, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->refetched) {
+
+        if (ctx->kid_looked_for) {
+            ngx_http_auth_token_zone_unknown_kid(src->zone->data, src->hash,
+                                                 src->generation, kid);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    if (!ctx->wait.parked) {
+        /* the keys that did not know the kid */
+        ctx->keys_seen = src->generation;
+
+    } else if (src->generation != ctx->keys_seen) {
+
+        /* another request brought newer keys into this worker meanwhile */
+
+        ctx->refetched = 1;
+        ctx->kid_looked_for = 1;
+        ngx_http_auth_token_wait_end(&ctx->wait);
+
+        return NGX_OK;
+    }
+
     q.unknown_kid = 1;
+    q.kid = kid;
 
     if (ngx_http_auth_token_keys_query(r, alcf, ctx, &q) != NGX_OK) {
         return NGX_ERROR;
@@ -245,6 +278,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "auth_token: unknown kid, newer keys arrived");
         ctx->refetched = 1;
+        ctx->kid_looked_for = 1;
         ngx_http_auth_token_wait_end(&ctx->wait);
         return NGX_OK;
 
@@ -254,6 +288,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
                       &src->uri);
 
         ctx->refetched = 1;
+        ctx->kid_looked_for = 1;
         ngx_http_auth_token_wait_end(&ctx->wait);
 
         return ngx_http_auth_token_keys_fetch(r, alcf, 0);
@@ -291,6 +326,8 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
         break;
 
     default:
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: unknown kid, no fetch");
         break;
     }
 

@@ -232,6 +232,7 @@ typedef struct {
     ngx_uint_t                      alg;
     u_char                          key_fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      jwt_cache;  /* $auth_token_cache */
+    ngx_uint_t                      keys_seen;  /* generation verified by */
 
     /* the identity provider */
     ngx_http_auth_token_wait_t      wait;
@@ -248,6 +249,7 @@ typedef struct {
     unsigned                        lazy:1;     /* claims not parsed yet */
     unsigned                        times_set:1;
     unsigned                        refetched:1;
+    unsigned                        kid_looked_for:1;
     unsigned                        headers_added:1;
     unsigned                        restored:1;
 } ngx_http_auth_token_ctx_t;

@@ -57,6 +57,8 @@ typedef struct {
 
 /* a remote key set */
 
+#define NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS  8
+
 typedef struct {
     ngx_http_auth_token_flight_t    flight;
     u_char                         *doc;
@@ -65,6 +67,11 @@ typedef struct {
     time_t                          fetched;     /* document arrived */
     time_t                          refresh_at;  /* due for a refresh */
     time_t                          refetch_at;  /* next unknown-kid fetch */
+
+    /* kids looked for in this document after a refetch, and not found */
+    ngx_uint_t                      unknown_n;
+    u_char                          unknown[NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS]
+                                           [NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 } ngx_http_auth_token_keys_sh_t;
 
 
@@ -836,6 +843,7 @@ ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
 {
     time_t                          now;
     ngx_int_t                       rc;
+    ngx_uint_t                      i;
     ngx_http_auth_token_keys_sh_t  *ks;
 
     now = ngx_time();
@@ -894,6 +902,21 @@ ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
     }
 
     if (q->unknown_kid) {
+
+        /* looked for in this very document already: no fetch, no wait */
+
+        if (q->kid && ks->generation == q->generation) {
+            for (i = 0; i < ngx_min(ks->unknown_n,
+                                    NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS); i++)
+            {
+                if (ngx_memcmp(ks->unknown[i], q->kid,
+                               NGX_HTTP_AUTH_TOKEN_HASH_LEN)
+                    == 0)
+                {
+                    goto done;
+                }
+            }
+        }
 
         if (ks->flight.lease > now) {
             q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
@@ -980,6 +1003,7 @@ ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
     ks->generation = ++zone->sh->generation;
     ks->fetched = now;
     ks->refresh_at = now + refresh;
+    ks->unknown_n = 0;
 
     ngx_http_auth_token_flight_succeeded(&ks->flight);
 
@@ -1035,6 +1059,33 @@ ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
 
     if (ks) {
         ngx_http_auth_token_flight_abandoned(&ks->flight);
+    }
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+}
+
+
+/*
+ * A kid not in the document of this generation, though looked for after a
+ * refetch (or a newer document): later tokens with it are refused at once
+ * until the document changes.
+ */
+
+void
+ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_uint_t generation, u_char *kid)
+{
+    ngx_http_auth_token_keys_sh_t  *ks;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    ks = ngx_http_auth_token_keys_state(zone, hash);
+
+    if (ks && ks->generation == generation) {
+        ngx_memcpy(ks->unknown[ks->unknown_n
+                               % NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS],
+                   kid, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+        ks->unknown_n++;
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);

@@ -58,6 +58,7 @@ typedef enum {
 typedef struct {
     /* asked */
     ngx_uint_t                      unknown_kid;
+    u_char                         *kid;        /* its hash, or NULL */
     time_t                          refetch;    /* interval */
     ngx_msec_t                      lock_timeout;
     ngx_uint_t                      generation; /* the worker's */
@@ -100,6 +101,8 @@ time_t ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_uint_t *had_keys);
 void ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash);
+void ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
+    u_char *hash, ngx_uint_t generation, u_char *kid);
 
 
 #endif /* _NGX_HTTP_AUTH_TOKEN_ZONE_H_INCLUDED_ */

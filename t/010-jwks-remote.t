@@ -679,7 +679,9 @@ auth_token: 401
 
 
 === TEST 19: auth_token_jwks_file and auth_token_jwks_request together: the keys of both are used
-jwks-rsa2only.json has rsa2 only; the IdP publishes rsa1 only; ec256 is in neither.
+jwks-rsa2only.json has rsa2 only; the IdP publishes rsa1 only; ec256 is in
+neither: its token causes one early fetch (the first fetch does not count
+against the refetch interval), then is refused.
 --- user_files eval
 ">>> idp/jwks.json\n" . main::jwks("rsa1")
 --- http_config
@@ -712,7 +714,7 @@ jwks-rsa2only.json has rsa2 only; the IdP publishes rsa1 only; ec256 is in neith
  'WWW-Authenticate: Bearer realm="api", error="invalid_token", error_description="Unknown signing key"',
  "!WWW-Authenticate", ""]
 --- response_body_like eval
-[qr/\Aok\n\z/, qr/\Aok\n\z/, qr/401/, qr/\Aok\n\z/, "\\A" . quotemeta(main::idp_log("/jwks.json", 1)) . "\\z"]
+[qr/\Aok\n\z/, qr/\Aok\n\z/, qr/401/, qr/\Aok\n\z/, "\\A" . quotemeta(main::idp_log("/jwks.json", 2)) . "\\z"]
 
 
 

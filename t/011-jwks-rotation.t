@@ -1,12 +1,15 @@
 # Remote JWKS and key rotation, with a master and two workers sharing the
 # zone: one IdP call for many requests (sequential or concurrent, whichever
 # worker serves them); a token with an unknown kid causes one early fetch per
-# refetch interval, a flood of forged kids does not hammer the IdP; a key
-# published by the IdP is accepted as soon as a token uses it, a key the IdP
-# removed stops validating after the next refresh, and every token signed by
-# a published key is accepted throughout a rotation; Cache-Control: max-age
-# shortens the refresh time but never below the refetch interval; changes are
-# logged at notice with the kids added and removed.
+# refetch interval (only such fetches count against it), or waits for the
+# fetch that runs or the next one allowed; a kid looked for that way and not
+# found is refused at once until the document changes; a flood of forged
+# kids does not hammer the IdP; a key published by the IdP is accepted as
+# soon as a token uses it, a key the IdP removed stops validating after the
+# next refresh, and every token signed by a published key is accepted
+# throughout a rotation; Cache-Control: max-age shortens the refresh time
+# but never below the refetch interval; changes are logged at notice with
+# the kids added and removed.
 #
 # Time: ngx_time() has a one-second resolution, so an interval of N seconds
 # may end anywhere in (N-1, N] seconds of real time.  Blocks that assert
@@ -170,11 +173,12 @@ CORE::join "", "    listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2 reuseport;\n",
 
 
 
-=== TEST 3: an unknown kid: one early fetch (not before the refetch interval), then the new key validates
+=== TEST 3: an unknown kid right after the first fetch: one early fetch at once (the first fetch does not count), and the new key validates
 The IdP publishes rsa1, then rsa1 + rsa2. A token by rsa2 right after the
-first fetch is refused (the refetch interval, 2 s, has not passed); one
-after it causes one early fetch and is accepted; ec256, still unknown, is
-refused without another fetch.
+first fetch causes an early fetch (the scheduled and first fetches do not
+count against the refetch interval) and is accepted; then ec256, still
+unknown, waits for the next fetch allowed (2 s later), is refused after it,
+and is refused at once afterwards (looked for in that document already).
 --- log_level: info
 --- user_files eval
 ">>> idp/jwks.json\n" . main::jwks("rsa1")
@@ -197,7 +201,6 @@ refused without another fetch.
     "PUT /idp-admin/jwks.json\n" . main::jwks("rsa1", "rsa2"),
     "GET /api",
     "GET /idp-log",
-    "GET /sleep?s=2.1",
     "GET /api",
     "GET /api",
     "GET /api",
@@ -206,51 +209,149 @@ refused without another fetch.
 ]
 --- more_headers eval
 [
-    main::tok_a(), "", main::tok_b(), "", "",
-    main::tok_b(), main::tok_a(), AuthTokenTest::bearer(alg => "ES256"), "", "",
+    main::tok_a(), "", main::tok_b(), "",
+    AuthTokenTest::bearer(alg => "ES256"), AuthTokenTest::bearer(alg => "ES256"),
+    main::tok_b(), "", "",
 ]
 --- error_code eval
-[200, 204, 401, 200, 200, 200, 200, 401, 200, 200]
+[200, 204, 200, 200, 401, 401, 200, 200, 200]
 --- response_headers eval
-["!WWW-Authenticate", "", $main::UNKNOWN, "", "", "!WWW-Authenticate", "!WWW-Authenticate", $main::UNKNOWN, "", ""]
+["!WWW-Authenticate", "", "!WWW-Authenticate", "", $main::UNKNOWN, $main::UNKNOWN, "!WWW-Authenticate", "", ""]
 --- response_body_like eval
 [
-    "\\Aok\\n\\z", "", "401", main::idp_calls("/jwks.json", 1), "slept",
-    "\\Aok\\n\\z", "\\Aok\\n\\z", "401", main::idp_calls("/jwks.json", 2),
-    qr/\[notice\] [^\n]*auth_token: JWKS "\/_jwks" loaded: 1 keys?, added "rsa1"[^\n]*\n(?s:.*)\[notice\] [^\n]*auth_token: JWKS "\/_jwks" changed: 2 keys, added "rsa2"(?:,| while|\n)/,
+    "\\Aok\\n\\z", "", "\\Aok\\n\\z", main::idp_calls("/jwks.json", 2),
+    "401", "401", "\\Aok\\n\\z", main::idp_calls("/jwks.json", 3),
+    qr/\A(?=(?s:.*)\[notice\] [^\n]*auth_token: JWKS "\/_jwks" loaded: 1 keys?, added "rsa1"[^\n]*\n(?s:.*)\[notice\] [^\n]*auth_token: JWKS "\/_jwks" changed: 2 keys, added "rsa2"(?:,| while|\n))(?:(?s:.*?)unknown kid, fetching JWKS "\/_jwks" early){2}(?!(?s:.*)unknown kid, fetching)/,
 ]
+--- timeout: 6
 --- no_error_log
 [error]
 
 
 
-=== TEST 4: a flood of forged kids (30 tokens, each with a random kid): all 401 "Unknown signing key", at most 2 IdP calls
+=== TEST 4: a flood of forged kids (30 concurrent tokens, each with its own random kid, over two workers): all 401 "Unknown signing key", at most 2 IdP calls
+Each forged token waits for the fetch that runs (or the next one allowed,
+1 s later) and is refused after it; a valid token is then accepted.
 --- http_config
     auth_token_zone tokens:1m;
---- config
+--- config eval
+CORE::join "", "    listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2 reuseport;\n",
+    "    location = /fanout {\n",
+    (map { "        echo_location_async /fan/$_;\n" } 1 .. 30),
+    "    }\n",
+    (map { "    location = /fan/$_ {\n"
+           . "        proxy_set_header Authorization \""
+           . AuthTokenTest::bearer(alg => "RS256", kid => "forged-$_-" . int(rand(1e9)))
+             =~ s/^Authorization: //r
+           . "\";\n"
+           . "        proxy_pass http://127.0.0.1:\$TEST_NGINX_RAND_PORT_2/api;\n"
+           . "    }\n" } 1 .. 30),
+    q{
     location /api {
         auth_token "api";
         auth_token_jwks_request /_jwks;
+        auth_token_jwks_refetch_interval 1s;
         echo "ok";
     }
     location = /_jwks {
         internal;
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/keys/jwks.json;
     }
+}
 --- request eval
-[("GET /api") x 30, "GET /api", "GET /idp-log"]
+["GET /api", "GET /fanout", "GET /api", "GET /idp-log"]
+--- more_headers eval
+[AuthTokenTest::bearer(alg => "RS256"), "", AuthTokenTest::bearer(alg => "RS256"), ""]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_body_like eval
+["\\Aok\\n\\z",
+ qr/\A(?:(?s:<html>.*?<title>401 Authorization Required<\/title>.*?<\/html>\r?\n)){30}\z/,
+ "\\Aok\\n\\z",
+ main::idp_calls("/keys/jwks.json", "2,3")]
+--- timeout: 6
+--- no_error_log
+[error]
+
+
+
+=== TEST 4b: a forged kid just before a rotation, then genuine tokens with the new key: each waits for the next fetch allowed and is accepted (no 401)
+As an IdP that signs with a new key the moment it publishes it (Logto
+prepends the new key and signs with it at once): the forged kid used the
+refetch interval's fetch, so the first token by the new key waits for the
+next one (refetch interval 2 s, within auth_token_lock_timeout); the
+tokens after it are verified with the keys it fetched.
+--- log_level: info
+--- user_files eval
+">>> idp/jwks.json\n" . main::jwks("rsa1")
+--- http_config
+    auth_token_zone tokens:1m;
+--- config
+    location /api {
+        auth_token "api";
+        auth_token_jwks_request /_jwks;
+        auth_token_jwks_refetch_interval 2s;
+        echo "ok";
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/jwks.json;
+    }
+--- request eval
+[
+    "GET /api", "GET /api",
+    "PUT /idp-admin/jwks.json\n" . main::jwks("rsa2", "rsa1"),
+    "GET /api", "GET /api", "GET /api", "GET /api",
+    "GET /idp-log",
+]
 --- more_headers eval
 [
-    (map { AuthTokenTest::bearer(alg => "RS256", kid => "forged-$_-" . int(rand(1e9))) } 1 .. 30),
-    AuthTokenTest::bearer(alg => "RS256"),
-    "",
+    main::tok_a(), AuthTokenTest::bearer(alg => "RS256", kid => "unpublished"), "",
+    main::tok_b(), main::tok_b(), main::tok_a(), main::tok_b(), "",
 ]
 --- error_code eval
-[(401) x 30, 200, 200]
---- response_headers eval
-[($main::UNKNOWN) x 30, "!WWW-Authenticate", ""]
+[200, 401, 204, 200, 200, 200, 200, 200]
 --- response_body_like eval
-[("401 Authorization Required") x 30, "\\Aok\\n\\z", main::idp_calls("/keys/jwks.json", "1,2")]
+["\\Aok\\n\\z", "401", "", "\\Aok\\n\\z", "\\Aok\\n\\z", "\\Aok\\n\\z", "\\Aok\\n\\z",
+ main::idp_calls("/jwks.json", 3)]
+--- timeout: 6
+--- no_error_log
+[error]
+
+
+
+=== TEST 4c: a rotation 1 s after a scheduled refresh: the first token by the new key causes a fetch at once (only unknown-kid fetches count against the interval)
+Refresh 1 s, refetch interval 5 s (the default): the background refresh
+never stops an unknown-kid fetch.
+--- user_files eval
+">>> idp/jwks.json\n" . main::jwks("rsa1")
+--- http_config
+    auth_token_zone tokens:1m;
+--- config
+    location /api {
+        auth_token "api";
+        auth_token_jwks_request /_jwks;
+        auth_token_jwks_refresh 1s;
+        echo "ok";
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/jwks.json;
+    }
+--- request eval
+[
+    "GET /api", "GET /sleep?s=1.1", "GET /api",
+    "PUT /idp-admin/jwks.json\n" . main::jwks("rsa2", "rsa1"),
+    "GET /api", "GET /idp-log",
+]
+--- more_headers eval
+[main::tok_a(), "", main::tok_a(), "", main::tok_b(), ""]
+--- error_code eval
+[200, 200, 200, 204, 200, 200]
+--- response_body_like eval
+["\\Aok\\n\\z", "slept", "\\Aok\\n\\z", "", "\\Aok\\n\\z",
+ main::idp_calls("/jwks.json", 3)]
+--- timeout: 5
 --- no_error_log
 [error]
 
@@ -263,7 +364,9 @@ A = rsa1, B = rsa2. Refresh 4 s, refetch interval 2 s.
                                               A and B: 200
   3. the IdP publishes B only                 A: still 200 until the refresh
   4. 4.1 s later                              B: 200 (starts the background refresh 3)
-                                              A: 401 "Unknown signing key", B: 200
+                                              A: 401 "Unknown signing key" (after
+                                              early fetch 4: A could have come back),
+                                              B: 200, A: 401 at once
 --- log_level: info
 --- user_files eval
 ">>> idp/jwks.json\n" . main::jwks("rsa1")
@@ -330,7 +433,7 @@ A = rsa1, B = rsa2. Refresh 4 s, refetch interval 2 s.
 --- response_body_like eval
 [
     ("") x 19,
-    main::idp_calls("/jwks.json", 3),
+    main::idp_calls("/jwks.json", 4),
     qr/loaded: 1 keys?, added "rsa1"[^\n]*\n(?s:.*)changed: 2 keys, added "rsa2"(?:,| while|\n)(?s:.*)changed: 1 keys?, removed "rsa1"(?:,| while|\n)/,
 ]
 --- timeout: 8
@@ -342,7 +445,7 @@ A = rsa1, B = rsa2. Refresh 4 s, refetch interval 2 s.
 === TEST 6: the request that starts a background refresh is served with the current keys; the next ones with the new
 Refresh 2 s. The IdP replaces A by B; 2.1 s later a token by A still gets
 200 (it starts the refresh and does not wait for it); after it A is refused
-and B is accepted.
+(after one early fetch: a key could come back) and B is accepted.
 --- log_level: info
 --- user_files eval
 ">>> idp/jwks.json\n" . main::jwks("rsa1")
@@ -377,7 +480,7 @@ and B is accepted.
 --- response_body_like eval
 [
     "\\Aok\\n\\z", "", "slept", "\\Aok\\n\\z", "401", "\\Aok\\n\\z",
-    main::idp_calls("/jwks.json", 2),
+    main::idp_calls("/jwks.json", 3),
     qr/\[notice\] [^\n]*auth_token: JWKS "\/_jwks" changed: 1 keys?, added "rsa2", removed "rsa1"(?: while|\n)/,
 ]
 --- no_error_log
