@@ -2,8 +2,9 @@
 #
 #   make            build build/ngx_http_auth_token_module.so (and test tools)
 #   make run        build, then serve the example gateway in the foreground
-#   make test       build, then run the whole test suite (t/*.t) and a short
-#                   pass of every fuzz target (make fuzz-ci, 20 s each)
+#   make test       build, then run the compact runner's self-test, the whole
+#                   test suite (t/*.t) and a short pass of every fuzz target
+#                   (make fuzz-ci, 20 s each)
 #   make bench      measure against a no-auth baseline (docs/performance.md)
 #   make fuzz       every fuzz target for FUZZ_TIME seconds (default 60)
 #   make asan       the whole suite with the module built with AddressSanitizer
@@ -107,9 +108,12 @@ $(BUILD)/t-mint: t/mint.c $(BUILD)/.deps
 run: all
 	@bash examples/run.sh "$(NGINX)" "$(SO)" "$(BUILD)/example" "$(PORT)"
 
-# the real Test::Nginx::Socket when installed, else the compact runner
+# the compact runner's self-test, then the suites: with the real
+# Test::Nginx::Socket when installed, else the compact runner
 
 test: all
+	@TEST_NGINX_BINARY=$(NGINX) TEST_NGINX_ECHO_MODULE=$(ECHO_MODULE) \
+	    t/compat/selftest/run
 	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then inc=""; \
 	else inc="-I t/compat"; fi; \
 	TEST_NGINX_BINARY=$(NGINX) \
