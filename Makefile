@@ -37,7 +37,11 @@ include fuzz/fuzz.mk
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
-                openssl $(FUZZ_PACKAGES)
+                openssl libnginx-mod-http-lua prometheus $(FUZZ_PACKAGES)
+
+# installed without their Recommends: for promtool, prometheus would bring
+# node-exporter, smartmontools, openipmi, ipmitool... (services among them)
+DEB_NO_RECOMMENDS := prometheus
 
 .PHONY: all deps run test bench asan clean
 
@@ -55,8 +59,16 @@ $(BUILD)/.deps: Makefile
 	    if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
 	        echo "installing:$$missing"; \
 	        export DEBIAN_FRONTEND=noninteractive; \
-	        apt-get update -qq && apt-get install -y -qq $$missing \
-	            >/dev/null || exit 1; \
+	        apt-get update -qq || exit 1; \
+	        rec=""; norec=""; \
+	        for p in $$missing; do \
+	            case " $(DEB_NO_RECOMMENDS) " in \
+	            *" $$p "*) norec="$$norec $$p" ;; *) rec="$$rec $$p" ;; esac; \
+	        done; \
+	        if [ -n "$$rec" ]; then \
+	            apt-get install -y -qq $$rec >/dev/null || exit 1; fi; \
+	        if [ -n "$$norec" ]; then apt-get install -y -qq \
+	            --no-install-recommends $$norec >/dev/null || exit 1; fi; \
 	    else \
 	        echo "missing packages:$$missing" >&2; \
 	        echo "install them (Debian: apt-get install$$missing)" \
