@@ -292,13 +292,21 @@ sub expand_env {
     return $text;
 }
 
-my %NotSections = map { $_ => 1 } qw(name description seq_num is_filtered
-    blocks_object original_values init skip_eval);
+# the names of a block's sections: those of the data and those that block
+# preprocessors set (Test::Base keeps each as an array; its own fields are not)
+sub block_sections {
+    my $block = shift;
+    return grep { !/^_/ && $_ ne 'name' && $_ ne 'description'
+                  && ref $block->{$_} eq 'ARRAY' } keys %$block;
+}
+
+# Perl code, not expanded
+my %NotExpanded = map { $_ => 1 } qw(init skip_eval);
 
 sub expand_block {
     my ($block, $ports) = @_;
     my $name = $block->name;
-    my @keys = grep { !/^_/ && !$NotSections{$_} && ref $block->{$_} eq 'ARRAY' } keys %$block;
+    my @keys = grep { !$NotExpanded{$_} } block_sections($block);
     # config first, so that its random ports are the ones reused by the rest
     for my $k (sort { ($b eq 'config') <=> ($a eq 'config') || $a cmp $b } @keys) {
         my @vals = map {
@@ -451,9 +459,7 @@ sub check_section_names {
     my %known = (%KnownSections, map { $_ => 1 } @ExtraSections);
     my %header = (%known, map { $_ => 1 } @Unsupported);
     my $ok = 1;
-    my @sections = grep { !/^_/ && $_ ne 'name' && $_ ne 'description'
-                          && ref $block->{$_} eq 'ARRAY' } keys %$block;
-    for my $s (sort @sections) {
+    for my $s (sort { $a cmp $b } block_sections($block)) {
         next if $known{$s};
         fail("$name - unknown section '--- $s'" . did_you_mean($s)
              . ": the compat Test::Nginx::Socket refuses sections it does not know");
@@ -1121,9 +1127,10 @@ sub header_list {
 # the new part of this block's error.log (each call continues where the last stopped)
 sub error_log_lines {
     my ($with_stderr, $exited) = @_;
-    # let nginx finish writing (log phase, workers): until the size is stable, 0.2 s at most
-    my ($prev, $waited) = (-s $ErrLogFile // 0, $exited ? 0.2 : 0);
-    while ($waited < 0.2) {
+    # let nginx finish writing (log phase, workers): until the size is stable,
+    # 0.2 s at most; no need once it has exited
+    my ($prev, $waited) = (-s $ErrLogFile // 0, 0);
+    while (!$exited && $waited < 0.2) {
         sleep $Sleep;
         $waited += $Sleep;
         my $size = -s $ErrLogFile // 0;
