@@ -2,8 +2,9 @@
 #
 #   make            build build/ngx_http_auth_token_module.so (and test tools)
 #   make run        build, then serve the example gateway in the foreground
-#   make test       build, then run the whole test suite (t/*.t) and a short
-#                   pass of every fuzz target (make fuzz-ci, 20 s each)
+#   make test       build, then run the compact runner's self-test, the whole
+#                   test suite (t/*.t) and a short pass of every fuzz target
+#                   (make fuzz-ci, 20 s each)
 #   make bench      measure against a no-auth baseline (docs/performance.md)
 #   make fuzz       every fuzz target for FUZZ_TIME seconds (default 60)
 #   make asan       the whole suite with the module built with AddressSanitizer
@@ -36,7 +37,11 @@ include fuzz/fuzz.mk
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
-                openssl $(FUZZ_PACKAGES)
+                openssl libnginx-mod-http-lua prometheus $(FUZZ_PACKAGES)
+
+# installed without their Recommends: for promtool, prometheus would bring
+# node-exporter, smartmontools, openipmi, ipmitool... (services among them)
+DEB_NO_RECOMMENDS := prometheus
 
 .PHONY: all deps run test bench asan clean
 
@@ -54,8 +59,16 @@ $(BUILD)/.deps: Makefile
 	    if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
 	        echo "installing:$$missing"; \
 	        export DEBIAN_FRONTEND=noninteractive; \
-	        apt-get update -qq && apt-get install -y -qq $$missing \
-	            >/dev/null || exit 1; \
+	        apt-get update -qq || exit 1; \
+	        rec=""; norec=""; \
+	        for p in $$missing; do \
+	            case " $(DEB_NO_RECOMMENDS) " in \
+	            *" $$p "*) norec="$$norec $$p" ;; *) rec="$$rec $$p" ;; esac; \
+	        done; \
+	        if [ -n "$$rec" ]; then \
+	            apt-get install -y -qq $$rec >/dev/null || exit 1; fi; \
+	        if [ -n "$$norec" ]; then apt-get install -y -qq \
+	            --no-install-recommends $$norec >/dev/null || exit 1; fi; \
 	    else \
 	        echo "missing packages:$$missing" >&2; \
 	        echo "install them (Debian: apt-get install$$missing)" \
@@ -107,9 +120,12 @@ $(BUILD)/t-mint: t/mint.c $(BUILD)/.deps
 run: all
 	@bash examples/run.sh "$(NGINX)" "$(SO)" "$(BUILD)/example" "$(PORT)"
 
-# the real Test::Nginx::Socket when installed, else the compact runner
+# the compact runner's self-test, then the suites: with the real
+# Test::Nginx::Socket when installed, else the compact runner
 
 test: all
+	@TEST_NGINX_BINARY=$(NGINX) TEST_NGINX_ECHO_MODULE=$(ECHO_MODULE) \
+	    t/compat/selftest/run
 	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then inc=""; \
 	else inc="-I t/compat"; fi; \
 	TEST_NGINX_BINARY=$(NGINX) \

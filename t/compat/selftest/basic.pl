@@ -1,7 +1,6 @@
 # Self-test of t/compat/Test/Nginx/Socket.pm against plain nginx + the echo
 # module (Debian: libnginx-mod-http-echo). Named *.pl so that the project's
-# `prove -r t/` does not pick it up. Run from the project root:
-#   prove -I t/compat t/compat/selftest/*.pl
+# `prove -r t/` does not pick it up. All the self-tests: t/compat/selftest/run
 # Valgrind mode (slow): TEST_NGINX_USE_VALGRIND=1 prove -I t/compat t/compat/selftest/basic.pl
 BEGIN { delete $ENV{TEST_NGINX_LOAD_MODULES} }    # echo comes through main_config
 use Test::Nginx::Socket 'no_plan';
@@ -237,3 +236,87 @@ HEAD /h
 GET /h
 --- response_body
 something
+
+
+
+=== TEST 17: response_body_like and response_body_unlike in one block: both hold
+--- config
+    location = /t { echo "hello world"; }
+--- request
+GET /t
+--- response_body_like: ^hello
+--- response_body_unlike: goodbye
+
+
+
+=== TEST 18: a [crit] line the block asks for through error_log
+--- config
+    location = /t { proxy_pass http://unix:$TEST_NGINX_SERVER_ROOT/no-such.sock; }
+--- request
+GET /t
+--- error_code: 502
+--- error_log eval
+qr/\[crit\] .*connect\(\) to unix:\S+no-such\.sock failed/
+
+
+
+=== TEST 19: the same [crit] line asked for through grep_error_log
+--- config
+    location = /t { proxy_pass http://unix:$TEST_NGINX_SERVER_ROOT/no-such.sock; }
+--- request
+GET /t
+--- error_code: 502
+--- grep_error_log eval
+qr/\[crit\] \d+#\d+: \*\d+ connect\(\)/
+--- grep_error_log_out eval
+qr/^\[crit\] \d+#\d+: \*\d+ connect\(\)\n\z/
+
+
+
+=== TEST 20: an [alert] at shutdown asked for through shutdown_error_log
+(init removes the pid file: nginx's exit says "[alert] unlink() ... failed")
+--- config
+    location = /t { echo ok; }
+--- init
+unlink $Test::Nginx::Socket::PidFile or die "unlink: $!";
+--- request
+GET /t
+--- response_body
+ok
+--- shutdown_error_log eval
+qr/\[alert\] .*nginx\.pid" failed \(2: No such file or directory\)/
+
+
+
+=== TEST 21: a literal "[alert]" in error_log asks for every [alert] line
+--- config
+    location = /t { echo ok; }
+--- init
+open my $fh, '>>', $Test::Nginx::Socket::ErrLogFile or die "$!";
+print $fh "2024/01/01 00:00:00 [alert] 1#1: first selftest line\n",
+          "2024/01/01 00:00:00 [alert] 1#1: second selftest line\n";
+close $fh;
+--- request
+GET /t
+--- response_body
+ok
+--- error_log
+[alert]
+
+
+
+=== TEST 22: must_die without error_log: nginx's [emerg] reason is expected
+--- config
+    bogus_directive on;
+--- must_die
+
+
+
+=== TEST 23: "[alert]" quoted in another line (a URI) is not an [alert] line
+--- config
+    location /static/ { root $TEST_NGINX_SERVER_ROOT/html; }
+--- request
+GET /static/[alert]
+--- error_code: 404
+--- error_log
+/static/[alert]" failed

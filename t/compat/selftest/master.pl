@@ -1,6 +1,5 @@
 # Self-test: master process with 2 workers, repeat_each(2), log_level, an
-# explicit plan, TEST_NGINX_LOAD_MODULES. Run from the project root:
-#   prove -I t/compat t/compat/selftest/*.pl
+# explicit plan, TEST_NGINX_LOAD_MODULES. All the self-tests: t/compat/selftest/run
 
 # this suite loads echo through TEST_NGINX_LOAD_MODULES (first lines of
 # nginx.conf); like the real harness, it is read when the module is loaded

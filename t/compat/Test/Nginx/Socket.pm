@@ -22,13 +22,28 @@ no_shuffle no_long_string no_root_location add_block_preprocessor
 env_to_nginx worker_connections timeout config_preamble server_port
 server_root html_dir run_tests>, and the sections C<config http_config
 main_config post_main_config user_files log_level must_die server_name init
-request (also eval/array) more_headers raw_request pipelined_requests timeout
-wait shutdown abort ignore_response error_code(_like) response_body(_like,
-_unlike) response_headers(_like) raw_response_headers_like/unlike error_log
+request (also eval/array) more_headers raw_request raw_request_middle_delay
+pipelined_requests timeout wait shutdown abort ignore_response
+server_addr_for_client error_code(_like) response_body(_like, _unlike)
+response_headers(_like) raw_response_headers_like/unlike error_log
 no_error_log grep_error_log(_out) access_log no_access_log shutdown_error_log
-skip_nginx skip_eval> and the Test::Base markers C<ONLY SKIP LAST>. Other
-test-nginx sections (tcp_listen, udp_listen, stap, http2, curl, ...) fail
-the block with a clear message instead of being silently ignored.
+no_shutdown_error_log skip_nginx skip_eval no_check_leak> (a no-op: there is
+no check-leak mode here) and the Test::Base markers C<ONLY SKIP LAST>. Other
+test-nginx sections (tcp_listen, udp_listen, stap, http2, curl, http09,
+reload_fails, ...) fail the block with a clear message instead of being
+silently ignored.
+
+Any other section name fails the block too, naming the section and the
+nearest known one (C<--- response_body_likes>: "did you mean
+'--- response_body_like'?"), whether it comes from the data or from a block
+preprocessor; so does a line that looks like a section header but that
+Test::Base keeps as text (C<---error_code: 404>, no space). A suite whose
+own preprocessor consumes sections of its own declares them with
+C<push @Test::Nginx::Socket::ExtraSections, 'name'> (harmless under the real
+harness).
+
+Self-test (passing blocks pass, and every kind of wrong expectation fails):
+C<t/compat/selftest/run>, which C<make test> runs before the suites.
 
 Differences from the real harness that a suite author must know:
 
@@ -55,13 +70,28 @@ block; so does a crash of nginx or of a worker ("exited on signal" in
 error.log). These add a failing test, so the plan count only differs when
 something is wrong anyway.
 
+=item * Stricter: an C<[alert]>, C<[crit]> or C<[emerg]> line that the block
+did not ask for fails it (the real harness only warns), whether nginx wrote
+it during the requests or at shutdown ("open socket left", a failed
+unlink...). A line is asked for when a pattern of the block's C<error_log>,
+C<grep_error_log> or C<shutdown_error_log> matches that line (a literal
+C<[alert]> matches every alert line), and the C<[emerg]> lines of a
+C<must_die> block (nginx's reason for refusing the configuration) always
+are. A line that a C<no_error_log> pattern matches has failed already. Only
+the level where nginx writes it counts, not an C<[alert]> quoted inside
+another line (a URI in a debug line).
+
+=item * Stricter: every response check present is made. The real harness
+checks C<response_body_like> and C<response_body_unlike> only without
+C<response_body>, C<response_body_unlike> only without C<response_body_like>,
+and C<response_headers_like> only without C<response_headers>.
+
 =item * C<TEST_NGINX_USE_HUP> just restarts nginx. C<TEST_NGINX_CHECK_LEAK>,
 C<TEST_NGINX_BENCHMARK>, HTTP/2 and HTTP/3 modes are not supported.
 
 =item * As in the real harness, each error-log check reads only the lines
 written since the previous check of the same block (so with C<repeat_each(2)>
-the second round does not see the startup messages), and C<response_headers_like>
-is ignored when C<response_headers> is present.
+the second round does not see the startup messages).
 
 =back
 
@@ -137,10 +167,29 @@ for my $v (qw(TEST_NGINX_CHECK_LEAK TEST_NGINX_BENCHMARK TEST_NGINX_USE_HTTP2
 }
 
 # sections of the real harness that we do not implement: fail loudly
-my @Unsupported = qw(tcp_listen tcp_reply tcp_query tcp_query_len udp_listen
-    udp_reply udp_query stap stap_out stap_out_like stap_out_unlike http2 http3
-    curl response_body_filters skip_openssl skip_nginx2 skip_slave todo
-    todo_nginx error_log_file charset response_body_eval request_eval);
+my @Unsupported = qw(tcp_listen tcp_reply tcp_query tcp_query_len tcp_no_close
+    tcp_reply_delay tcp_shutdown tcp_shutdown_delay udp_listen udp_reply
+    udp_reply_delay udp_query stap stap_out stap_out_like stap_out_unlike http2
+    http3 curl curl_protocol curl_options curl_error http09 reload_fails
+    response_body_filters skip_openssl skip_nginx2 skip_slave todo todo_nginx
+    error_log_file charset response_body_eval request_eval);
+
+# the sections we implement (the real harness's names), no_check_leak (a no-op:
+# no check-leak mode here) and Test::Base's markers; any other section name
+# fails the block: a misspelled check must not pass silently
+our %KnownSections = map { $_ => 1 } qw(config http_config main_config
+    post_main_config user_files log_level must_die server_name init request
+    more_headers raw_request raw_request_middle_delay pipelined_requests timeout
+    wait shutdown abort ignore_response server_addr_for_client error_code
+    error_code_like response_body response_body_like response_body_unlike
+    response_headers response_headers_like raw_response_headers_like
+    raw_response_headers_unlike error_log no_error_log grep_error_log
+    grep_error_log_out access_log no_access_log shutdown_error_log
+    no_shutdown_error_log skip_nginx skip_eval no_check_leak ONLY SKIP LAST);
+
+# sections of a suite's own, consumed by its block preprocessor (as the real
+# harness allows): push @Test::Nginx::Socket::ExtraSections, 'my_section';
+our @ExtraSections;
 
 our $SYS_prctl = eval { require 'syscall.ph'; &SYS_prctl() };
 
@@ -243,13 +292,21 @@ sub expand_env {
     return $text;
 }
 
-my %NotSections = map { $_ => 1 } qw(name description seq_num is_filtered
-    blocks_object original_values init skip_eval);
+# the names of a block's sections: those of the data and those that block
+# preprocessors set (Test::Base keeps each as an array; its own fields are not)
+sub block_sections {
+    my $block = shift;
+    return grep { !/^_/ && $_ ne 'name' && $_ ne 'description'
+                  && ref $block->{$_} eq 'ARRAY' } keys %$block;
+}
+
+# Perl code, not expanded
+my %NotExpanded = map { $_ => 1 } qw(init skip_eval);
 
 sub expand_block {
     my ($block, $ports) = @_;
     my $name = $block->name;
-    my @keys = grep { !/^_/ && !$NotSections{$_} && ref $block->{$_} eq 'ARRAY' } keys %$block;
+    my @keys = grep { !$NotExpanded{$_} } block_sections($block);
     # config first, so that its random ports are the ones reused by the rest
     for my $k (sort { ($b eq 'config') <=> ($a eq 'config') || $a cmp $b } @keys) {
         my @vals = map {
@@ -311,6 +368,7 @@ sub run_block {
             return;
         }
     }
+    check_section_names($block) or return;
 
     my ($nskip, $reason) = skip_count($block);
     if ($nskip) {
@@ -358,8 +416,73 @@ sub run_block {
 
     my $status = stop_nginx($name) // $DeadStatus;
     check_exit_status($block, $status);
-    check_shutdown_error_log($block) if defined $block->shutdown_error_log;
+    my $tail = error_log_lines(0, 1);    # written since the last check: the shutdown
+    check_shutdown_error_log($block, $tail);
+    check_serious_lines($block, $tail, 'shutdown');
     check_valgrind_logs($name) if $UseValgrind;
+}
+
+# ---------------------------------------------------------------- section names
+sub edit_distance {
+    my ($s, $t) = @_;
+    my @prev = (0 .. length $t);
+    for my $i (1 .. length $s) {
+        my @cur = ($i);
+        for my $j (1 .. length $t) {
+            my $sub = $prev[$j - 1] + (substr($s, $i - 1, 1) ne substr($t, $j - 1, 1));
+            my $del = $prev[$j] + 1;
+            my $ins = $cur[$j - 1] + 1;
+            push @cur, ($sub < $del ? ($sub < $ins ? $sub : $ins) : ($del < $ins ? $del : $ins));
+        }
+        @prev = @cur;
+    }
+    return $prev[-1];
+}
+
+sub did_you_mean {
+    my $s = shift;
+    my ($best, $dist);
+    for my $k (sort keys %KnownSections) {
+        my $d = edit_distance(lc $s, lc $k);
+        ($best, $dist) = ($k, $d) if !defined $dist || $d < $dist;
+    }
+    return defined $dist && $dist <= 3 ? " (did you mean '--- $best'?)" : '';
+}
+
+# Unknown section names (from the data or set by a block preprocessor), and
+# lines that look like a section header but are not one ("---config" without
+# the space, "-- error_code: 200"), which Test::Base silently keeps as part
+# of the text before them. Each fails the block; returns false if any did.
+sub check_section_names {
+    my $block = shift;
+    my $name = $block->name;
+    my %known = (%KnownSections, map { $_ => 1 } @ExtraSections);
+    my %header = (%known, map { $_ => 1 } @Unsupported);
+    my $ok = 1;
+    for my $s (sort { $a cmp $b } block_sections($block)) {
+        next if $known{$s};
+        fail("$name - unknown section '--- $s'" . did_you_mean($s)
+             . ": the compat Test::Nginx::Socket refuses sections it does not know");
+        $ok = 0;
+    }
+    my $orig = $block->original_values || {};
+    my @texts = (['the block title', $block->description]);
+    for my $s (@{ $block->{_section_order}[0] || [] }) {
+        my $v = exists $orig->{$s} ? $orig->{$s} : $block->{$s}[0];
+        push @texts, ["--- $s", $v];
+    }
+    for my $t (@texts) {
+        my ($where, $text) = @$t;
+        next if !defined $text || ref $text;
+        while ($text =~ /^(-{2,}[ \t]*\(?(\w+)\)?.*)$/mg) {
+            my ($line, $word) = ($1, $2);
+            next unless $header{$word};
+            fail("$name - the line \"$line\" in $where is not a section header"
+                 . " (Test::Base wants \"--- $word\" at the start of a line)");
+            $ok = 0;
+        }
+    }
+    return $ok;
 }
 
 # ---------------------------------------------------------------- server root & config
@@ -952,13 +1075,16 @@ sub check_response {
             }
             is(header_value($res, $key) // '', $val, "$name - header $key ok");
         }
-    } elsif (defined $block->response_headers_like) {
+    }
+    if (defined $block->response_headers_like) {    # the real harness: only without response_headers
         for my $h (header_list(indexed($name, $block->response_headers_like, $i, $need_array))) {
             my ($key, $val) = @$h;
             like(header_value($res, $key) // '', qr/^$val$/, "$name - header $key like ok");
         }
     }
 
+    # every body check present is made (the real harness makes only the
+    # first of response_body, response_body_like, response_body_unlike)
     my $body = $res->{body};
     if (defined $block->response_body) {
         my $exp = indexed($name, $block->response_body, $i, $need_array);
@@ -968,10 +1094,11 @@ sub check_response {
         } else {
             is($body, $exp, $desc);
         }
-    } elsif (defined $block->response_body_like || defined $block->response_body_unlike) {
-        my $t = defined $block->response_body_like ? 'like' : 'unlike';
-        my $pat = indexed($name, $t eq 'like' ? $block->response_body_like
-                                              : $block->response_body_unlike, $i, $need_array);
+    }
+    for my $t (qw(like unlike)) {
+        my $pat = $t eq 'like' ? $block->response_body_like : $block->response_body_unlike;
+        next unless defined $pat;
+        $pat = indexed($name, $pat, $i, $need_array);
         (my $summary = $body) =~ s/\s+/ /g;
         $summary =~ s/^ | $//g;
         $summary = substr($summary, 0, 60) . '...' if length $summary > 63;
@@ -999,10 +1126,11 @@ sub header_list {
 # ---------------------------------------------------------------- log checks
 # the new part of this block's error.log (each call continues where the last stopped)
 sub error_log_lines {
-    my $with_stderr = shift;
-    # let nginx finish writing (log phase, workers): until the size is stable, 0.2 s at most
+    my ($with_stderr, $exited) = @_;
+    # let nginx finish writing (log phase, workers): until the size is stable,
+    # 0.2 s at most; no need once it has exited
     my ($prev, $waited) = (-s $ErrLogFile // 0, 0);
-    while ($waited < 0.2) {
+    while (!$exited && $waited < 0.2) {
         sleep $Sleep;
         $waited += $Sleep;
         my $size = -s $ErrLogFile // 0;
@@ -1084,15 +1212,48 @@ sub check_error_log {
     no_match_lines($name, $lines, $block->no_error_log, 'error.log', $rep)
         if defined $block->no_error_log;
 
-    # like the real harness: point at serious messages nobody asked about
-    my $asked = join "\n", map { ref $_ eq 'ARRAY' ? @$_ : ($_ // '') }
-                           $block->error_log, $block->no_error_log;
-    for my $level (qw(alert crit emerg)) {
-        next if $asked =~ /\[\Q$level\E/;
-        warn "WARNING: $name - ", fmt_str($_), "\n" for grep { /\[$level\]/ } @$lines;
+    check_serious_lines($block, $lines, "req $rep");
+}
+
+# Stricter than the real harness (which only warns): an [alert], [crit] or
+# [emerg] line fails the block unless the block asked for it, i.e. a pattern
+# of its error_log, grep_error_log or shutdown_error_log matches that very
+# line (a literal "[alert]" matches every alert), or it is an [emerg] of a
+# must_die block (nginx's reason for refusing the configuration). A line
+# that a no_error_log pattern matches has failed already, and
+# "exited on signal" is judged by check_exit_status. Assertion failures fail
+# too, as in the real harness.
+sub check_serious_lines {
+    my ($block, $lines, $when) = @_;
+    my $name = $block->name;
+    my @asked = map { @{ pattern_list($_) } } grep { defined }
+                $block->error_log, $block->grep_error_log, $block->shutdown_error_log;
+    my @failed = map { @{ pattern_list($_) } } grep { defined }
+                 $block->no_error_log, $block->no_shutdown_error_log;
+    my $must_die = defined $block->must_die;
+    my @bad;
+    for my $line (@$lines) {
+        if ($line =~ /\bAssertion .*?failed\b/) {
+            fail("$name - " . fmt_str($line));
+            next;
+        }
+        # the level where nginx writes it (error.log, or "nginx: " on stderr),
+        # not a "[alert]" quoted in another line's text (a URI, a header)
+        next unless $line =~ m{^(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d|nginx:) \[(alert|crit|emerg)\] };
+        my $level = $1;
+        next if $level eq 'emerg' && $must_die;
+        next if $line =~ /exited on signal/;
+        next if grep { defined && line_matches($line, $_) } @asked, @failed;
+        push @bad, [$level, $line];
     }
-    for (grep { /\bAssertion .*?failed\b/ } @$lines) {
-        fail("$name - " . fmt_str($_));
+    return unless @bad;
+    my ($level, $line) = @{ $bad[0] };
+    fail("$name - unexpected [$level] in error.log ($when; name it in --- error_log"
+         . " if the block expects it): " . fmt_str($line));
+    if (@bad > 1) {
+        my $last = $#bad < 10 ? $#bad : 10;
+        diag("$name - and " . (@bad - 1) . " more unexpected lines:\n"
+             . join('', map { $_->[1] } @bad[1 .. $last]));
     }
 }
 
@@ -1109,9 +1270,11 @@ sub check_access_log {
 }
 
 sub check_shutdown_error_log {
-    my $block = shift;
-    my $lines = error_log_lines(0);
-    match_lines($block->name, $lines, $block->shutdown_error_log, 'error.log', 'shutdown');
+    my ($block, $lines) = @_;
+    match_lines($block->name, $lines, $block->shutdown_error_log, 'error.log', 'shutdown')
+        if defined $block->shutdown_error_log;
+    no_match_lines($block->name, $lines, $block->no_shutdown_error_log, 'error.log', 'shutdown')
+        if defined $block->no_shutdown_error_log;
 }
 
 1;
