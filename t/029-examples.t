@@ -556,7 +556,7 @@ _EOC_
        'the rewrite reports what it leaves pointing outside the test');
 }
 
-my @RUN = @ARGV ? @ARGV : qw(makerun logto agilicus rfc8693 tenant scheme);
+my @RUN = @ARGV ? @ARGV : qw(makerun logto agilicus rfc8693 tenant scheme migrated);
 my %TESTS;
 
 # ===================================================== logto-jwks-rotation
@@ -867,6 +867,66 @@ $TESTS{scheme} = sub {
     is($res->{status}, 401, 'scheme: a bad signature: 401');
     www_is($res, 'JWT realm="reports", error="invalid_token", error_description="Signature verification failed"',
            'scheme: "Signature verification failed"');
+    undeploy($file);
+};
+
+# =============================================== migrated-from-nginx-plus
+
+$TESTS{migrated} = sub {
+    my $file = 'migrated-from-nginx-plus.conf';
+
+    # docs/migrating-from-auth_jwt.md shows this file in full: the same text
+    my $doc = slurp(getcwd() . '/docs/migrating-from-auth_jwt.md');
+    my ($shown) = $doc =~ /<!-- examples\/\Q$file\E -->\n```nginx\n(.*?)```\n/s;
+    is($shown, slurp("$EXAMPLES/$file"), "migrated: the documentation shows examples/$file as it is");
+
+    spew("$STUB/html/idp-jwks.json", jwks('rsa1', 'ec256'));
+    deploy($file) or return;
+
+    my %claims = (iss => 'https://idp.example.com', aud => ['orders-api', 'web'],
+                  sub => 'dave', scope => 'orders:read profile',
+                  roles => ['user'], tenant => { id => 't-9' });
+    my $tok = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1', claims => \%claims);
+
+    my $res = get('/orders/1', "Authorization: Bearer $tok", 'X-Tenant: t-1');
+    is($res->{status}, 200, 'migrated: a valid token: 200');
+    my $h = upstream_headers($res);
+    is(up($h, 'X-User'), 'dave', 'migrated: X-User');
+    is(up($h, 'X-Tenant'), 't-9', 'migrated: X-Tenant, a nested claim (the client\'s copy is gone)');
+    is(up($h, 'Authorization'), undef, 'migrated: the token does not reach the API');
+
+    my $noscope = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                               claims => { %claims, scope => 'profile' });
+    $res = get('/orders/1', "Authorization: Bearer $noscope");
+    is($res->{status}, 403, 'migrated: without orders:read: 403 (was: auth_jwt_require $can_read error=403)');
+    www_is($res, 'Bearer realm="orders", error="insufficient_scope", error_description="Token lacks a required scope", scope="orders:read"',
+           'migrated: 403 insufficient_scope with the scope');
+
+    my $other = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                             claims => { %claims, iss => 'https://evil.example.com' });
+    $res = get('/orders/1', "Authorization: Bearer $other");
+    is($res->{status}, 401, 'migrated: another issuer: 401 (was: $valid_issuer)');
+    www_is($res, 'Bearer realm="orders", error="invalid_token", error_description="Token issuer not accepted"',
+           'migrated: "Token issuer not accepted"');
+
+    $res = get('/admin/x', "Authorization: Bearer $tok");
+    is($res->{status}, 403, 'migrated: /admin/ without the admin role: 403');
+    my $admin = bearer_token(alg => 'ES256', key => 'ec256', kid => 'ec256',
+                             claims => { %claims, roles => ['user', 'admin'] });
+    is(get('/admin/x', "Authorization: Bearer $admin")->{status}, 200, 'migrated: /admin/ with the admin role: 200');
+
+    my $expired = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                               claims => { %claims, exp => time - 45 });
+    $res = get('/orders/1', "Authorization: Bearer $expired");
+    www_is($res, 'Bearer realm="orders", error="invalid_token", error_description="Token expired"',
+           'migrated: expired beyond the 30 s leeway: "Token expired"');
+    my $late = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                            claims => { %claims, exp => time - 5 });
+    is(get('/orders/1', "Authorization: Bearer $late")->{status}, 200,
+       'migrated: expired 5 s ago, within the leeway: 200');
+
+    is(get('/public/x')->{status}, 200, 'migrated: /public/ needs no token');
+    is(scalar idp_calls('idp.example.com'), 1, 'migrated: one JWKS fetch');
     undeploy($file);
 };
 
