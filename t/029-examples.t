@@ -812,6 +812,15 @@ $TESTS{tenant} = sub {
     www_is($res, 'Bearer realm="api", error="insufficient_scope", error_description="Token exchange refused for this target"',
            'tenant: "Token exchange refused for this target"');
 
+    my $homeless = bearer_token(alg => 'ES256', key => 'ec256', kid => 'ec256',
+                                claims => { %claims, home_tenant => undef });
+    $res = get('/api/projects', "Authorization: Bearer $homeless");
+    is($res->{status}, 403, 'tenant: no X-Tenant and no home tenant: 403');
+    www_is($res, 'Bearer realm="api", error="insufficient_scope", error_description="Token does not meet the requirements"',
+           'tenant: no tenant at all: "Token does not meet the requirements"');
+    is(up(upstream_headers(get('/api/projects', "Authorization: Bearer $homeless", 'X-Tenant: acme')), 'Authorization'),
+       'Bearer tenant-acme-token', 'tenant: no home tenant, X-Tenant: the tenant\'s token');
+
     $res = get('/api/projects', "Authorization: Bearer $tok", 'X-Tenant: ../admin');
     is($res->{status}, 400, 'tenant: a malformed X-Tenant: 400');
 
@@ -826,8 +835,8 @@ $TESTS{tenant} = sub {
     www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Token expired"',
            'tenant: "Token expired"');
 
-    is(scalar(grep { m{/v1/tenants/switch} } idp_calls('auth.example.com')), 3,
-       'tenant: one switch call per tenant, none for refused tokens');
+    is(scalar(grep { m{/v1/tenants/switch} } idp_calls('auth.example.com')), 4,
+       'tenant: one switch call per client token and tenant, none without a tenant or for refused tokens');
     undeploy($file);
 };
 
