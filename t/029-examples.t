@@ -564,7 +564,8 @@ my %TESTS;
 $TESTS{logto} = sub {
     my $file = 'logto-jwks-rotation.conf';
 
-    # Logto's JWKS before the rotation: one key, EC P-384 (ES384)
+    # Logto's JWKS before the rotation: one EC key (ES384); the rotation
+    # below switches to RSA, as the Console allows
     spew("$STUB/html/logto-jwks.json", jwks('ec384'));
 
     deploy($file) or return;
