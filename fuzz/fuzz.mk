@@ -37,11 +37,11 @@ FUZZ_INCS    := -I $(FUZZ_NGX)/src/core -I $(FUZZ_NGX)/src/event \
                 -I $(CURDIR)/src -I $(CURDIR)/fuzz
 FUZZ_LIBS    := -lcrypto -ljansson
 
-# the module's files that hold the fuzzed parsers, and what they call
-FUZZ_MODULE  := jwt json jwks extract claims introspect reissue
+# the module's pure core: the fuzzed parsers and all they call, no stubs
+FUZZ_MODULE  := encoding json jwa jwk jws claims oauth
 FUZZ_OBJS    := $(FUZZ_MODULE:%=$(FUZZ_DIR)/obj/ngx_http_auth_token_%.o) \
                 $(FUZZ_DIR)/obj/ngx_fuzz.o $(FUZZ_DIR)/obj/ngx_fuzz_shim.o
-FUZZ_HEADERS := src/ngx_http_auth_token.h fuzz/ngx_fuzz.h
+FUZZ_HEADERS := $(wildcard src/*.h) fuzz/ngx_fuzz.h
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
 .PHONY: fuzz fuzz-ci fuzz-build

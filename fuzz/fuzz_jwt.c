@@ -5,8 +5,8 @@
 
 
 /*
- * A JWT from a client: ngx_http_auth_token_jwt_parse() (splitting, strict
- * base64url, the JOSE header), ngx_http_auth_token_jwt_verify() against
+ * A JWT from a client: ngx_http_auth_token_jws_parse() (splitting, strict
+ * base64url, the JOSE header), ngx_http_auth_token_jws_verify() against
  * the test key set t/keys/jwks.json (RSA, RSA-PSS, EC P-256/384/521,
  * Ed25519 and HMAC keys, so every verification path gets garbage), then
  * the claims: ngx_http_auth_token_json_parse() of the payload, their
@@ -40,11 +40,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_str_t                        token;
     ngx_uint_t                       kid_found;
     ngx_pool_t                      *pool;
-    const char                      *err;
+    const char                      *err, *reason;
     const u_char                    *part[3], *s, *last;
-    ngx_http_auth_token_jwt_t        jwt;
+    ngx_http_auth_token_jws_t        jwt;
+    ngx_http_auth_token_key_t       *key;
     ngx_http_auth_token_keyset_t    *ks;
-    ngx_http_auth_token_result_t     res;
+    ngx_http_auth_token_status_e     status;
 
     ngx_fuzz_init();
     ks = ngx_fuzz_test_keys();
@@ -84,25 +85,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, &ngx_fuzz_log);
     ngx_fuzz_check(pool != NULL, "out of memory");
 
-    ngx_http_auth_token_jwt_parse(pool, &token, &jwt, &res);
+    reason = NULL;
+    status = ngx_http_auth_token_jws_parse(pool, &token, &jwt, &reason);
 
-    if (res.status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
+    if (status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
         ngx_fuzz_check(jwt.alg < NGX_HTTP_AUTH_TOKEN_ALG_COUNT
                        && json_is_object(jwt.header),
-                       "jwt_parse: accepted without alg or header");
+                       "jws_parse: accepted without alg or header");
 
-        res.key = NULL;
+        key = NULL;
         kid_found = 0;
 
-        ngx_http_auth_token_jwt_verify(&jwt, &ks, 1, &res, &kid_found);
+        status = ngx_http_auth_token_jws_verify(&jwt, &ks, 1, &key,
+                                                &kid_found, &reason);
 
-        if (res.status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
-            ngx_fuzz_check(res.key != NULL
-                           && ngx_http_auth_token_find_fp(&ks, 1,
-                                                          res.key->fp,
+        if (status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
+            ngx_fuzz_check(key != NULL
+                           && ngx_http_auth_token_find_fp(&ks, 1, key->fp,
                                                           jwt.alg)
                               != NULL,
-                           "jwt_verify: verified without a key");
+                           "jws_verify: verified without a key");
+
+        } else {
+            ngx_fuzz_check(reason != NULL, "jws_verify: refused, no reason");
         }
 
         claims = ngx_http_auth_token_json_parse(pool, jwt.payload_json.data,
@@ -114,11 +119,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
 
     } else {
-        ngx_fuzz_check(res.reason != NULL, "jwt_parse: refused, no reason");
+        ngx_fuzz_check(reason != NULL, "jws_parse: refused, no reason");
     }
 
     if (ngx_fuzz_verbose) {
-        fprintf(stderr, "jwt: %s\n", res.reason ? res.reason : "verified");
+        fprintf(stderr, "jwt: %s\n", reason ? reason : "verified");
     }
 
     ngx_destroy_pool(pool);

@@ -26,7 +26,6 @@ ngx_uint_t   ngx_fuzz_verbose;
 
 
 static ngx_conf_t                      ngx_fuzz_conf;
-static ngx_http_request_t              ngx_fuzz_request;
 static ngx_http_auth_token_loc_conf_t  ngx_fuzz_alcf;
 static ngx_http_auth_token_keyset_t   *ngx_fuzz_keys;
 
@@ -131,26 +130,23 @@ ngx_fuzz_test_keys(void)
 void
 ngx_fuzz_claims(ngx_pool_t *pool, json_t *claims)
 {
-    size_t                           i;
-    json_t                          *v;
-    ngx_str_t                        out, path[2];
-    const char                      *key, *reason;
-    ngx_http_auth_token_ctx_t        ctx;
-    ngx_http_auth_token_result_t     res;
-    ngx_http_auth_token_verified_t   times;
+    size_t                        i;
+    json_t                       *v;
+    ngx_str_t                     out, path[2];
+    const char                   *key, *reason;
+    ngx_http_auth_token_times_t   times;
 
-    (void) ngx_http_auth_token_claim_times(claims, &times, &reason);
+    if (ngx_http_auth_token_claim_times(claims, &times, &reason)
+        == NGX_HTTP_AUTH_TOKEN_UNCHECKED)
+    {
+        (void) ngx_http_auth_token_check_times(&times, ngx_fuzz_alcf.leeway,
+                                               ngx_time(), &reason);
+    }
 
-    ngx_memzero(&ctx, sizeof(ngx_http_auth_token_ctx_t));
-    ngx_memzero(&res, sizeof(ngx_http_auth_token_result_t));
-
-    ctx.claims = claims;
-
-    ngx_http_auth_token_check_claims(&ngx_fuzz_request, &ngx_fuzz_alcf, &ctx,
-                                     &res);
+    (void) ngx_http_auth_token_check_claims(&ngx_fuzz_alcf, claims, &reason);
 
     json_object_foreach(claims, key, v) {
-        if (ngx_http_auth_token_json_render(pool, v, &out) != NGX_OK) {
+        if (ngx_http_auth_token_render(pool, v, &out) != NGX_OK) {
             continue;
         }
 
@@ -164,7 +160,7 @@ ngx_fuzz_claims(ngx_pool_t *pool, json_t *claims)
     ngx_str_set(&path[1], "roles");
 
     v = ngx_http_auth_token_json_path(claims, path, 2);
-    (void) ngx_http_auth_token_json_render(pool, v, &out);
+    (void) ngx_http_auth_token_render(pool, v, &out);
 }
 
 

@@ -11,7 +11,14 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_auth_token.h"
+#include "ngx_http_auth_token_module.h"
+#include "ngx_http_auth_token_encoding.h"
+#include "ngx_http_auth_token_json.h"
+#include "ngx_http_auth_token_jwa.h"
+#include "ngx_http_auth_token_jwk.h"
+#include "ngx_http_auth_token_jws.h"
+#include "ngx_http_auth_token_claims.h"
+#include "ngx_http_auth_token_oauth.h"
 
 
 /* what the targets share (ngx_fuzz.c) */

@@ -18,18 +18,19 @@
  *     ngx_strncasecmp(), ngx_sprintf() and ngx_log_error_core() for the
  *     formats the module uses (an unknown format aborts, so that a new one
  *     is noticed), a fixed clock;
- *   - the rest of the module's and of nginx's functions (and module
- *     structures) that the linked files refer to but the fuzzed code never
- *     reaches: they abort, which libFuzzer reports as a crash.  A new
- *     "undefined reference" when building the fuzz targets, after a change
- *     in the request side of one of these files, wants one more here.
+ *   - ngx_encode_base64().
+ *
+ * Only the module's pure core is linked (fuzz/fuzz.mk, FUZZ_MODULE): files
+ * that never mention a request, so nothing of the module needs a stub.  A
+ * new "undefined reference" when building the fuzz targets means a pure
+ * file started calling into nginx's request side: move that call out.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_auth_token.h"
+#include "ngx_http_auth_token_module.h"
 
 
 #define NGX_FUZZ_NOW  1700000000    /* 2023-11-14T22:13:20Z */
@@ -39,12 +40,9 @@ static ngx_time_t  ngx_fuzz_time = { NGX_FUZZ_NOW, 0, 0 };
 
 volatile ngx_time_t  *ngx_cached_time = &ngx_fuzz_time;
 
-ngx_module_t  ngx_http_auth_token_module;
-
 
 static u_char *ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt,
     va_list args);
-static void ngx_fuzz_unreachable(const char *name);
 
 
 /* pools */
@@ -395,133 +393,44 @@ ngx_conf_log_error(ngx_uint_t level, ngx_conf_t *cf, ngx_err_t err,
 }
 
 
-/* the module's request side: a check of claims reads the parsed claims */
+/* base64 (RFC 4648, section 4), as nginx's own */
 
-json_t *
-ngx_http_auth_token_get_claims(ngx_http_request_t *r,
-    ngx_http_auth_token_ctx_t *ctx)
+void
+ngx_encode_base64(ngx_str_t *dst, ngx_str_t *src)
 {
-    return ctx->claims;
+    u_char         *d, *s;
+    size_t          len;
+    static u_char   basis64[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    len = src->len;
+    s = src->data;
+    d = dst->data;
+
+    while (len > 2) {
+        *d++ = basis64[(s[0] >> 2) & 0x3f];
+        *d++ = basis64[((s[0] & 3) << 4) | (s[1] >> 4)];
+        *d++ = basis64[((s[1] & 0x0f) << 2) | (s[2] >> 6)];
+        *d++ = basis64[s[2] & 0x3f];
+
+        s += 3;
+        len -= 3;
+    }
+
+    if (len) {
+        *d++ = basis64[(s[0] >> 2) & 0x3f];
+
+        if (len == 1) {
+            *d++ = basis64[(s[0] & 3) << 4];
+            *d++ = '=';
+
+        } else {
+            *d++ = basis64[((s[0] & 3) << 4) | (s[1] >> 4)];
+            *d++ = basis64[(s[1] & 0x0f) << 2];
+        }
+
+        *d++ = '=';
+    }
+
+    dst->len = d - dst->data;
 }
-
-
-/* never reached from the fuzzed functions */
-
-static void
-ngx_fuzz_unreachable(const char *name)
-{
-    fprintf(stderr, "fuzz shim: %s() reached\n", name);
-    abort();
-}
-
-
-ngx_http_auth_token_ctx_t *
-ngx_http_auth_token_get_ctx(ngx_http_request_t *r)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_get_ctx");
-    return NULL;
-}
-
-
-json_t *
-ngx_http_auth_token_get_jwt_header(ngx_http_request_t *r,
-    ngx_http_auth_token_ctx_t *ctx)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_get_jwt_header");
-    return NULL;
-}
-
-
-ngx_int_t
-ngx_http_auth_token_variable_jwks_age(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_variable_jwks_age");
-    return NGX_ERROR;
-}
-
-
-ngx_http_auth_token_fetch_t *
-ngx_http_auth_token_fetch_of(ngx_http_request_t *r)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_fetch_of");
-    return NULL;
-}
-
-
-ngx_int_t
-ngx_http_auth_token_call(ngx_http_request_t *r,
-    ngx_http_auth_token_call_t *call)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_call");
-    return NGX_ERROR;
-}
-
-
-ngx_int_t
-ngx_http_auth_token_call_key(u_char *key, u_char *id, ngx_str_t *parts,
-    ngx_uint_t n)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_call_key");
-    return NGX_ERROR;
-}
-
-
-ngx_int_t
-ngx_http_auth_token_call_id(ngx_conf_t *cf, u_char *id, const char *kind,
-    ngx_str_t *uri, ngx_str_t *basic, ngx_str_t *options)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_call_id");
-    return NGX_ERROR;
-}
-
-
-ngx_int_t
-ngx_http_auth_token_basic(ngx_pool_t *pool, ngx_str_t *id,
-    ngx_str_t *secret, ngx_str_t *out)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_basic");
-    return NGX_ERROR;
-}
-
-
-u_char *
-ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src)
-{
-    ngx_fuzz_unreachable("ngx_http_auth_token_form_escape");
-    return NULL;
-}
-
-
-ngx_int_t
-ngx_http_complex_value(ngx_http_request_t *r,
-    ngx_http_complex_value_t *val, ngx_str_t *value)
-{
-    ngx_fuzz_unreachable("ngx_http_complex_value");
-    return NGX_ERROR;
-}
-
-
-ngx_http_variable_t *
-ngx_http_add_variable(ngx_conf_t *cf, ngx_str_t *name, ngx_uint_t flags)
-{
-    ngx_fuzz_unreachable("ngx_http_add_variable");
-    return NULL;
-}
-
-
-void *
-ngx_list_push(ngx_list_t *list)
-{
-    ngx_fuzz_unreachable("ngx_list_push");
-    return NULL;
-}
-
-
-ngx_uint_t
-ngx_hash_key(u_char *data, size_t len)
-{
-    ngx_fuzz_unreachable("ngx_hash_key");
-    return 0;
-}
-
