@@ -229,6 +229,46 @@ ngx_http_auth_token_b64url_decode(ngx_str_t *dst, ngx_str_t *src)
 }
 
 
+/* base64url without padding; dst must hold (len + 2) / 3 * 4 bytes */
+
+u_char *
+ngx_http_auth_token_b64url_encode(u_char *dst, u_char *src, size_t len)
+{
+    uint32_t        v;
+    static u_char   alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "abcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    while (len >= 3) {
+        v = (uint32_t) src[0] << 16 | (uint32_t) src[1] << 8 | src[2];
+
+        *dst++ = alphabet[v >> 18];
+        *dst++ = alphabet[(v >> 12) & 0x3f];
+        *dst++ = alphabet[(v >> 6) & 0x3f];
+        *dst++ = alphabet[v & 0x3f];
+
+        src += 3;
+        len -= 3;
+    }
+
+    if (len) {
+        v = (uint32_t) src[0] << 16;
+
+        if (len == 2) {
+            v |= (uint32_t) src[1] << 8;
+        }
+
+        *dst++ = alphabet[v >> 18];
+        *dst++ = alphabet[(v >> 12) & 0x3f];
+
+        if (len == 2) {
+            *dst++ = alphabet[(v >> 6) & 0x3f];
+        }
+    }
+
+    return dst;
+}
+
+
 /* the base64url text from start to end, decoded into the pool */
 
 ngx_int_t

@@ -25,6 +25,8 @@ ngx_int_t ngx_http_auth_token_b64url_decode_pool(ngx_pool_t *pool,
 
 /* writing (pure) */
 
+u_char *ngx_http_auth_token_b64url_encode(u_char *dst, u_char *src,
+    size_t len);
 u_char *ngx_http_auth_token_quote(u_char *p, ngx_str_t *s);
 u_char *ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src);
 ngx_str_t *ngx_http_auth_token_log_escape(ngx_pool_t *pool, u_char *data,

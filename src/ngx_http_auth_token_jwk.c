@@ -28,8 +28,6 @@
 #define NGX_HTTP_AUTH_TOKEN_MIN_RSA_BITS  2048
 
 
-static const char *ngx_http_auth_token_jwk_parse(ngx_pool_t *pool,
-    json_t *jwk, ngx_http_auth_token_key_t *key);
 static const char *ngx_http_auth_token_jwk_oct(ngx_pool_t *pool, json_t *jwk,
     ngx_http_auth_token_key_t *key);
 static const char *ngx_http_auth_token_jwk_rsa(ngx_pool_t *pool, json_t *jwk,
@@ -46,7 +44,6 @@ static ngx_int_t ngx_http_auth_token_jwk_digest(ngx_http_auth_token_key_t *key,
     u_char *material, size_t len);
 static ngx_int_t ngx_http_auth_token_jwk_field(ngx_pool_t *pool,
     json_t *jwk, const char *name, ngx_str_t *out);
-static void ngx_http_auth_token_key_free(ngx_http_auth_token_key_t *key);
 static void ngx_http_auth_token_keyset_cleanup(void *data);
 
 
@@ -158,7 +155,12 @@ done:
 }
 
 
-static const char *
+/*
+ * One JWK into a key (zeroed by the caller): NULL, or why it cannot be
+ * used.  On failure the key must still be freed.
+ */
+
+const char *
 ngx_http_auth_token_jwk_parse(ngx_pool_t *pool, json_t *jwk,
     ngx_http_auth_token_key_t *key)
 {
@@ -719,7 +721,7 @@ ngx_http_auth_token_jwk_field(ngx_pool_t *pool, json_t *jwk,
 }
 
 
-static void
+void
 ngx_http_auth_token_key_free(ngx_http_auth_token_key_t *key)
 {
     ngx_uint_t  i;

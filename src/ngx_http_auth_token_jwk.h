@@ -13,6 +13,8 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_jwa.h"
 
+#include <jansson.h>
+
 
 #define NGX_HTTP_AUTH_TOKEN_MAX_JWKS        (4 * 1024 * 1024)
 #define NGX_HTTP_AUTH_TOKEN_MAX_JWKS_DEPTH  8
@@ -44,6 +46,9 @@ ngx_http_auth_token_keyset_t *ngx_http_auth_token_jwks_parse(
     size_t len, const char **err);
 ngx_http_auth_token_keyset_t *ngx_http_auth_token_jwks_load_file(
     ngx_conf_t *cf, ngx_str_t *path, const char **err);
+const char *ngx_http_auth_token_jwk_parse(ngx_pool_t *pool, json_t *jwk,
+    ngx_http_auth_token_key_t *key);
+void ngx_http_auth_token_key_free(ngx_http_auth_token_key_t *key);
 ngx_uint_t ngx_http_auth_token_keyset_has_kid(
     ngx_http_auth_token_keyset_t *ks, ngx_str_t *kid);
 
