@@ -156,6 +156,10 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     path = value[1];
 
+    if (ngx_http_script_variables_count(&path)) {
+        return "does not take variables (the file is read at start)";
+    }
+
     if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
@@ -208,6 +212,66 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     *ksp = ks;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * auth_token_jwks_request uri [max=N];  the URI may hold variables: one key
+ * set per value, at most N per worker
+ */
+
+char *
+ngx_http_auth_token_jwks_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_token_loc_conf_t *alcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value, s;
+
+    if (alcf->jwks_uri.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "has an empty URI";
+    }
+
+    alcf->jwks_uri = value[1];
+    alcf->jwks_max = 0;
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value[2].data, "max=", 4) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    s.data = value[2].data + 4;
+    s.len = value[2].len - 4;
+
+    n = ngx_atoi(s.data, s.len);
+
+    if (n < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_script_variables_count(&value[1]) == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"max=\" needs variables in the URI");
+        return NGX_CONF_ERROR;
+    }
+
+    alcf->jwks_max = n;
 
     return NGX_CONF_OK;
 }
@@ -316,6 +380,24 @@ ngx_http_auth_token_reissue_param(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
+/* a string that cannot hold variables: a "$" in it is refused */
+
+char *
+ngx_http_auth_token_literal_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (ngx_http_script_variables_count(&value[1])) {
+        return "does not take variables";
+    }
+
+    return ngx_conf_set_str_slot(cf, cmd, conf);
+}
+
+
 /* a time, or "off" for none */
 
 char *
@@ -375,6 +457,10 @@ ngx_http_auth_token_values(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         if (value[i].len == 0) {
             return "has an empty value";
+        }
+
+        if (ngx_http_script_variables_count(&value[i])) {
+            return "does not take variables";
         }
 
         s = ngx_array_push(*a);

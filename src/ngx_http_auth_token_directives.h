@@ -31,9 +31,13 @@ char *ngx_http_auth_token_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_auth_token_jwks_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_auth_token_request(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_token_reissue_param(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_token_literal_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_token_off_sec(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

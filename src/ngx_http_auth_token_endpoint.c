@@ -115,9 +115,10 @@ ngx_http_auth_token_endpoint_add(ngx_conf_t *cf, ngx_uint_t kind,
     ngx_str_t *uri, ngx_uint_t format, ngx_str_t *field, ngx_str_t *id,
     ngx_str_t *secret)
 {
-    u_char                          *p;
-    ngx_str_t                        options;
-    ngx_http_auth_token_endpoint_t  *ep;
+    u_char                            *p;
+    ngx_str_t                          options;
+    ngx_http_auth_token_endpoint_t    *ep;
+    ngx_http_compile_complex_value_t   ccv;
 
     ep = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_token_endpoint_t));
     if (ep == NULL) {
@@ -143,6 +144,25 @@ ngx_http_auth_token_endpoint_add(ngx_conf_t *cf, ngx_uint_t kind,
            != NGX_OK)
     {
         return NULL;
+    }
+
+    /* a URI with variables: a call, and a cache entry, per value */
+
+    if (ngx_http_script_variables_count(&ep->uri)) {
+        ep->uri_cv = ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t));
+        if (ep->uri_cv == NULL) {
+            return NULL;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &ep->uri;
+        ccv.complex_value = ep->uri_cv;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NULL;
+        }
     }
 
     /* the answer style and the answer field change what is cached */
@@ -313,15 +333,27 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
         }
     }
 
-    /* the key: the endpoint, the token, and this request's parameters */
+    /*
+     * the key: the endpoint (its URI as evaluated, e.g. per tenant), the
+     * token, and this request's parameters
+     */
+
+    call->uri = ep->uri;
+
+    if (ep->uri_cv
+        && ngx_http_complex_value(r, ep->uri_cv, &call->uri) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     values = ngx_pcalloc(r->pool, (n + 1) * sizeof(ngx_str_t));
-    parts = ngx_pcalloc(r->pool, (2 * n + 1) * sizeof(ngx_str_t));
+    parts = ngx_pcalloc(r->pool, (2 * n + 2) * sizeof(ngx_str_t));
     if (values == NULL || parts == NULL) {
         return NGX_ERROR;
     }
 
     parts[0] = ctx->token;
+    parts[1] = call->uri;
 
     for (i = 0; i < n; i++) {
         if (ngx_http_complex_value(r, &params[i].value, &values[i])
@@ -330,11 +362,11 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        parts[1 + 2 * i] = params[i].name;
-        parts[2 + 2 * i] = values[i];
+        parts[2 + 2 * i] = params[i].name;
+        parts[3 + 2 * i] = values[i];
     }
 
-    if (ngx_http_auth_token_sha256(call->key, ep->id, parts, 2 * n + 1)
+    if (ngx_http_auth_token_sha256(call->key, ep->id, parts, 2 * n + 2)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -437,7 +469,7 @@ ngx_http_auth_token_call_start(ngx_http_request_t *r,
     call->fetch.handler = ngx_http_auth_token_call_done;
     call->fetch.data = call;
 
-    if (ngx_http_auth_token_fetch(r, &call->ep->uri, &call->fetch, 0)
+    if (ngx_http_auth_token_fetch(r, &call->uri, &call->fetch, 0)
         == NGX_OK)
     {
         return NGX_AGAIN;

@@ -183,7 +183,7 @@ ngx_http_auth_token_policy_id(ngx_conf_t *cf,
     }
 
     if (conf->jwks) {
-        ngx_http_auth_token_hash_str(&h, conf->jwks->hash,
+        ngx_http_auth_token_hash_str(&h, conf->jwks->id,
                                      NGX_HTTP_AUTH_TOKEN_HASH_LEN);
     }
 

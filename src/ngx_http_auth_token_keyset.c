@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_keyset.h"
+#include "ngx_http_auth_token_jwa.h"
 #include "ngx_http_auth_token_jwk.h"
 #include "ngx_http_auth_token_jws.h"
 #include "ngx_http_auth_token_zone.h"
@@ -20,40 +21,60 @@
 /*
  * The remote key-set scheduler (auth_token_jwks_request).
  *
+ * A key set is identified by its server (addresses and names) and its URI
+ * as evaluated for the request: a URI with variables ("/_jwks/$host") has
+ * one key set per value, each its own entry in the zone and its own keys
+ * in each worker (at most "max" per worker, the least recently used go).
+ *
  * The document lives in the shared zone with a generation number; each
  * worker parses a new generation once into its own keys.  Fetches follow
  * the single flight (ngx_http_auth_token_flight.c): one at a time across
  * all workers.  Requests that have keys go on with them while a refresh
- * runs in the background; requests without keys wait for the fetch.  A
- * token with an unknown kid causes (or waits for) an early fetch, at most
+ * runs in the background; requests without keys wait for the fetch, and so
+ * do all requests after a reload until the key set is fetched again under
+ * the new configuration (its internal location may point elsewhere now).
+ * A token with an unknown kid causes (or waits for) an early fetch, at most
  * one per refetch interval across all workers.  After a failure the last
  * good keys stay in use and fetches back off.
  *
  * Verification is synchronous, so a worker replaces its keys only between
- * requests' uses of them: no request ever holds keys across an event.
+ * requests' uses of them: no request holds keys across an event.  Requests
+ * find their key set again by its hash after an event: an evicted one is
+ * made again, never used after it was freed.
  */
+
+
+#define NGX_HTTP_AUTH_TOKEN_MAX_SETS  100
 
 
 typedef struct {
     ngx_http_auth_token_fetch_t     fetch;
     ngx_http_auth_token_source_t   *src;
+    ngx_str_t                       uri;
+    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    ngx_uint_t                      pinned;
     time_t                          refresh;
     time_t                          refetch;
 } ngx_http_auth_token_keys_fetch_t;
 
 
+static ngx_http_auth_token_keys_t *ngx_http_auth_token_keys_find(
+    ngx_http_auth_token_source_t *src, u_char *hash, ngx_str_t *uri,
+    ngx_uint_t create);
+static void ngx_http_auth_token_keys_free(ngx_http_auth_token_keys_t *ks);
 static ngx_int_t ngx_http_auth_token_keys_query(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
     ngx_http_auth_token_keys_query_t *q);
 static ngx_int_t ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_uint_t background);
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
+    ngx_uint_t background);
 static void ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     ngx_http_auth_token_fetch_t *f);
-static void ngx_http_auth_token_keys_sync(ngx_http_auth_token_source_t *src,
-    ngx_http_auth_token_keys_query_t *q, ngx_log_t *log);
-static void ngx_http_auth_token_keys_install(
-    ngx_http_auth_token_source_t *src, ngx_http_auth_token_keyset_t *ks,
-    ngx_pool_t *pool, ngx_uint_t generation, time_t fetched);
+static void ngx_http_auth_token_keys_sync(ngx_http_auth_token_keys_t *ks,
+    ngx_str_t *doc, ngx_uint_t generation, time_t fetched, ngx_log_t *log);
+static void ngx_http_auth_token_keys_install(ngx_http_auth_token_keys_t *ks,
+    ngx_http_auth_token_keyset_t *keyset, ngx_pool_t *pool,
+    ngx_uint_t generation, time_t fetched);
 static void ngx_http_auth_token_keys_log_change(ngx_log_t *log,
     ngx_str_t *uri, ngx_http_auth_token_keyset_t *old,
     ngx_http_auth_token_keyset_t *ks);
@@ -61,9 +82,8 @@ static void ngx_http_auth_token_source_cleanup(void *data);
 
 
 /*
- * At merge time: a source is identified by its server (addresses and
- * names) and URI, so that two servers with the same internal URI for
- * different identity providers never share keys.
+ * At merge time: the source of a location, shared by every location of
+ * the server with the same URI (as written).
  */
 
 char *
@@ -73,6 +93,8 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
     ngx_uint_t                         i;
     ngx_pool_cleanup_t                *cln;
     ngx_http_core_srv_conf_t          *cscf;
+    ngx_http_compile_complex_value_t   ccv;
+    ngx_http_auth_token_keys_t        *ks;
     ngx_http_auth_token_source_t      *src, **srcp;
     ngx_http_auth_token_main_conf_t   *amcf;
 
@@ -89,8 +111,9 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
     srcp = amcf->sources.elts;
 
     for (i = 0; i < amcf->sources.nelts; i++) {
-        if (srcp[i]->cscf == cscf && srcp[i]->uri.len == conf->jwks_uri.len
-            && ngx_strncmp(srcp[i]->uri.data, conf->jwks_uri.data,
+        if (srcp[i]->cscf == cscf
+            && srcp[i]->text.len == conf->jwks_uri.len
+            && ngx_strncmp(srcp[i]->text.data, conf->jwks_uri.data,
                            conf->jwks_uri.len)
                == 0)
         {
@@ -104,15 +127,53 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
         return NGX_CONF_ERROR;
     }
 
-    src->uri = conf->jwks_uri;
+    src->text = conf->jwks_uri;
     src->zone = amcf->zone;
     src->cscf = cscf;
+    src->max = conf->jwks_max ? conf->jwks_max : NGX_HTTP_AUTH_TOKEN_MAX_SETS;
 
-    if (ngx_http_auth_token_endpoint_id(cf, src->hash, "jwks", &src->uri,
+    ngx_queue_init(&src->sets);
+
+    /* the server and the URI as written: the key sets' common prefix */
+
+    if (ngx_http_auth_token_endpoint_id(cf, src->id, "jwks", &src->text,
                                         NULL, NULL)
         != NGX_OK)
     {
         return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_script_variables_count(&src->text)) {
+        src->uri = ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t));
+        if (src->uri == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &src->text;
+        ccv.complex_value = src->uri;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+    } else {
+        ks = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_token_keys_t));
+        if (ks == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ks->uri = src->text;
+
+        if (ngx_http_auth_token_sha256(ks->hash, src->id, &ks->uri, 1)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        src->fixed = ks;
     }
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);
@@ -140,11 +201,134 @@ ngx_http_auth_token_source_cleanup(void *data)
 {
     ngx_http_auth_token_source_t *src = data;
 
-    if (src->pool) {
-        ngx_destroy_pool(src->pool);
-        src->pool = NULL;
-        src->keyset = NULL;
+    ngx_queue_t                 *q;
+    ngx_http_auth_token_keys_t  *ks;
+
+    if (src->fixed && src->fixed->pool) {
+        ngx_destroy_pool(src->fixed->pool);
+        src->fixed->pool = NULL;
+        src->fixed->keyset = NULL;
     }
+
+    while (!ngx_queue_empty(&src->sets)) {
+        q = ngx_queue_head(&src->sets);
+        ks = ngx_queue_data(q, ngx_http_auth_token_keys_t, queue);
+
+        ngx_queue_remove(q);
+        ngx_http_auth_token_keys_free(ks);
+    }
+}
+
+
+/*
+ * The key set of this request: the one of its source, or the one of its
+ * source's URI as evaluated for it.  NULL: an internal failure.
+ */
+
+ngx_http_auth_token_keys_t *
+ngx_http_auth_token_keys_of(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
+{
+    ngx_http_auth_token_source_t  *src;
+
+    src = alcf->jwks;
+
+    if (src->fixed) {
+        return src->fixed;
+    }
+
+    if (ctx->keys_uri.data == NULL) {
+        if (ngx_http_complex_value(r, src->uri, &ctx->keys_uri) != NGX_OK) {
+            return NULL;
+        }
+
+        if (ngx_http_auth_token_sha256(ctx->keys_hash, src->id,
+                                       &ctx->keys_uri, 1)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: key set \"%V\"", &ctx->keys_uri);
+    }
+
+    return ngx_http_auth_token_keys_find(src, ctx->keys_hash, &ctx->keys_uri,
+                                         1);
+}
+
+
+/* this worker's key set by its hash; made when create is set */
+
+static ngx_http_auth_token_keys_t *
+ngx_http_auth_token_keys_find(ngx_http_auth_token_source_t *src,
+    u_char *hash, ngx_str_t *uri, ngx_uint_t create)
+{
+    ngx_queue_t                 *q;
+    ngx_http_auth_token_keys_t  *ks;
+
+    if (src->fixed) {
+        return src->fixed;
+    }
+
+    for (q = ngx_queue_head(&src->sets);
+         q != ngx_queue_sentinel(&src->sets);
+         q = ngx_queue_next(q))
+    {
+        ks = ngx_queue_data(q, ngx_http_auth_token_keys_t, queue);
+
+        if (ngx_memcmp(ks->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN) == 0) {
+            ngx_queue_remove(q);
+            ngx_queue_insert_head(&src->sets, q);
+            return ks;
+        }
+    }
+
+    if (!create) {
+        return NULL;
+    }
+
+    if (src->nsets >= src->max) {
+        q = ngx_queue_last(&src->sets);
+        ks = ngx_queue_data(q, ngx_http_auth_token_keys_t, queue);
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                       "auth_token: key set \"%V\" leaves this worker",
+                       &ks->uri);
+
+        ngx_queue_remove(q);
+        ngx_http_auth_token_keys_free(ks);
+        src->nsets--;
+    }
+
+    ks = ngx_alloc(sizeof(ngx_http_auth_token_keys_t) + uri->len,
+                   ngx_cycle->log);
+    if (ks == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(ks, sizeof(ngx_http_auth_token_keys_t));
+
+    ks->uri.data = (u_char *) ks + sizeof(ngx_http_auth_token_keys_t);
+    ks->uri.len = uri->len;
+    ngx_memcpy(ks->uri.data, uri->data, uri->len);
+    ngx_memcpy(ks->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+
+    ngx_queue_insert_head(&src->sets, &ks->queue);
+    src->nsets++;
+
+    return ks;
+}
+
+
+static void
+ngx_http_auth_token_keys_free(ngx_http_auth_token_keys_t *ks)
+{
+    if (ks->pool) {
+        ngx_destroy_pool(ks->pool);
+    }
+
+    ngx_free(ks);
 }
 
 
@@ -159,19 +343,22 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
     ngx_int_t                          rc;
-    ngx_http_auth_token_source_t      *src;
+    ngx_http_auth_token_keys_t        *ks;
     ngx_http_auth_token_keys_query_t   q;
 
-    src = alcf->jwks;
-
-    if (src == NULL) {
+    if (alcf->jwks == NULL) {
         return NGX_OK;
+    }
+
+    ks = ngx_http_auth_token_keys_of(r, alcf, ctx);
+    if (ks == NULL) {
+        return NGX_ERROR;
     }
 
     q.unknown_kid = 0;
     q.kid = NULL;
 
-    if (ngx_http_auth_token_keys_query(r, alcf, ctx, &q) != NGX_OK) {
+    if (ngx_http_auth_token_keys_query(r, alcf, ks, &q) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -186,15 +373,15 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "auth_token: gave up waiting for JWKS \"%V\" after %M ms",
-                      &src->uri, alcf->lock_timeout);
+                      &ks->uri, alcf->lock_timeout);
         break;
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_FETCH:
         ngx_http_auth_token_wait_end(&ctx->wait);
-        return ngx_http_auth_token_keys_fetch(r, alcf, 0);
+        return ngx_http_auth_token_keys_fetch(r, alcf, ks, 0);
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_REFRESH:
-        (void) ngx_http_auth_token_keys_fetch(r, alcf, 1);
+        (void) ngx_http_auth_token_keys_fetch(r, alcf, ks, 1);
         break;
 
     default:
@@ -203,9 +390,9 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
 
     ngx_http_auth_token_wait_end(&ctx->wait);
 
-    if (src->keyset == NULL && alcf->keysets == NULL) {
+    if (ks->keyset == NULL && alcf->keysets == NULL) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth_token: no keys from JWKS \"%V\"", &src->uri);
+                       "auth_token: no keys from JWKS \"%V\"", &ks->uri);
         return NGX_DECLINED;
     }
 
@@ -227,13 +414,16 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     ngx_int_t                          rc;
     ngx_msec_t                         delay;
     ngx_time_t                        *tp;
-    ngx_http_auth_token_source_t      *src;
+    ngx_http_auth_token_keys_t        *ks;
     ngx_http_auth_token_keys_query_t   q;
 
-    src = alcf->jwks;
-
-    if (src == NULL) {
+    if (alcf->jwks == NULL) {
         return NGX_DECLINED;
+    }
+
+    ks = ngx_http_auth_token_keys_of(r, alcf, ctx);
+    if (ks == NULL) {
+        return NGX_ERROR;
     }
 
     if (ngx_http_auth_token_sha256(kid, NULL, &ctx->jws->kid, 1) != NGX_OK) {
@@ -243,8 +433,9 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     if (ctx->refetched) {
 
         if (ctx->kid_looked_for) {
-            ngx_http_auth_token_zone_unknown_kid(src->zone->data, src->hash,
-                                                 src->generation, kid);
+            ngx_http_auth_token_zone_unknown_kid(alcf->jwks->zone->data,
+                                                 ks->hash, ks->generation,
+                                                 kid);
         }
 
         return NGX_DECLINED;
@@ -252,9 +443,9 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
 
     if (!ctx->wait.parked) {
         /* the keys that did not know the kid */
-        ctx->keys_seen = src->generation;
+        ctx->keys_seen = ks->generation;
 
-    } else if (src->generation != ctx->keys_seen) {
+    } else if (ks->generation != ctx->keys_seen) {
 
         /* another request brought newer keys into this worker meanwhile */
 
@@ -268,7 +459,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     q.unknown_kid = 1;
     q.kid = kid;
 
-    if (ngx_http_auth_token_keys_query(r, alcf, ctx, &q) != NGX_OK) {
+    if (ngx_http_auth_token_keys_query(r, alcf, ks, &q) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -285,13 +476,13 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     case NGX_HTTP_AUTH_TOKEN_KEYS_FETCH:
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_token: unknown kid, fetching JWKS \"%V\" early",
-                      &src->uri);
+                      &ks->uri);
 
         ctx->refetched = 1;
         ctx->kid_looked_for = 1;
         ngx_http_auth_token_wait_end(&ctx->wait);
 
-        return ngx_http_auth_token_keys_fetch(r, alcf, 0);
+        return ngx_http_auth_token_keys_fetch(r, alcf, ks, 0);
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_WAIT:
 
@@ -322,7 +513,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "auth_token: gave up waiting for JWKS \"%V\" after %M ms",
-                      &src->uri, alcf->lock_timeout);
+                      &ks->uri, alcf->lock_timeout);
         break;
 
     default:
@@ -342,30 +533,30 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_token_keys_query(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
     ngx_http_auth_token_keys_query_t *q)
 {
-    ngx_http_auth_token_source_t  *src;
+    ngx_http_auth_token_zone_t  *zone;
 
-    src = alcf->jwks;
+    zone = alcf->jwks->zone->data;
 
     q->refetch = alcf->jwks_refetch;
     q->lock_timeout = alcf->lock_timeout;
-    q->generation = src->generation;
+    q->generation = ks->generation;
+    q->pinned = (alcf->jwks->fixed != NULL);
 
-    if (ngx_http_auth_token_zone_keys(src->zone->data, src->hash, r->pool, q)
-        != NGX_OK)
-    {
+    if (ngx_http_auth_token_zone_keys(zone, ks->hash, r->pool, q) != NGX_OK) {
         return NGX_ERROR;
     }
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth_token: JWKS \"%V\": action %ui, newer document: %s",
-                   &src->uri, (ngx_uint_t) q->action,
+                   &ks->uri, (ngx_uint_t) q->action,
                    q->doc.len ? "yes" : "no");
 
     if (q->doc.len) {
-        ngx_http_auth_token_keys_sync(src, q, r->connection->log);
+        ngx_http_auth_token_keys_sync(ks, &q->doc, q->doc_generation,
+                                      q->fetched, r->connection->log);
     }
 
     return NGX_OK;
@@ -376,12 +567,10 @@ ngx_http_auth_token_keys_query(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_uint_t background)
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
+    ngx_uint_t background)
 {
-    ngx_http_auth_token_source_t      *src;
     ngx_http_auth_token_keys_fetch_t  *kf;
-
-    src = alcf->jwks;
 
     kf = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_token_keys_fetch_t));
     if (kf == NULL) {
@@ -391,15 +580,26 @@ ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
     kf->fetch.handler = ngx_http_auth_token_keys_done;
     kf->fetch.data = kf;
     kf->fetch.max = NGX_HTTP_AUTH_TOKEN_MAX_JWKS;
-    kf->src = src;
+    kf->src = alcf->jwks;
+    kf->pinned = (alcf->jwks->fixed != NULL);
     kf->refresh = alcf->jwks_refresh;
     kf->refetch = alcf->jwks_refetch;
+    ngx_memcpy(kf->hash, ks->hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+
+    /* the key set may leave this worker before the answer comes */
+
+    kf->uri.data = ngx_pstrdup(r->pool, &ks->uri);
+    if (kf->uri.data == NULL) {
+        goto failed;
+    }
+
+    kf->uri.len = ks->uri.len;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_token: fetching JWKS \"%V\"%s", &src->uri,
+                   "auth_token: fetching JWKS \"%V\"%s", &kf->uri,
                    background ? " in the background" : "");
 
-    if (ngx_http_auth_token_fetch(r, &src->uri, &kf->fetch, background)
+    if (ngx_http_auth_token_fetch(r, &kf->uri, &kf->fetch, background)
         == NGX_OK)
     {
         return NGX_AGAIN;
@@ -407,7 +607,7 @@ ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
 
 failed:
 
-    ngx_http_auth_token_zone_drop_keys(src->zone->data, src->hash);
+    ngx_http_auth_token_zone_drop_keys(alcf->jwks->zone->data, ks->hash);
 
     return NGX_ERROR;
 }
@@ -420,28 +620,28 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     ngx_http_auth_token_keys_fetch_t *kf = f->data;
 
     time_t                          refresh, backoff;
+    ngx_int_t                       rc;
     ngx_log_t                      *log;
     ngx_uint_t                      generation, had_keys;
     ngx_pool_t                     *pool;
     const char                     *err;
     ngx_http_auth_token_zone_t     *zone;
-    ngx_http_auth_token_keyset_t   *ks;
-    ngx_http_auth_token_source_t   *src;
+    ngx_http_auth_token_keys_t     *ks;
+    ngx_http_auth_token_keyset_t   *keyset;
 
     u_char                          reason[64];
 
-    src = kf->src;
-    zone = src->zone->data;
+    zone = kf->src->zone->data;
     log = sr->connection->log;
-    ks = NULL;
+    keyset = NULL;
     pool = NULL;
     err = NULL;
 
     if (f->abandoned) {
         /* the client went away: the next request fetches, no backoff */
         ngx_log_error(NGX_LOG_INFO, log, 0,
-                      "auth_token: JWKS \"%V\" fetch abandoned", &src->uri);
-        ngx_http_auth_token_zone_drop_keys(zone, src->hash);
+                      "auth_token: JWKS \"%V\" fetch abandoned", &kf->uri);
+        ngx_http_auth_token_zone_drop_keys(zone, kf->hash);
         return;
     }
 
@@ -459,9 +659,9 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             err = "out of memory";
 
         } else {
-            ks = ngx_http_auth_token_jwks_parse(pool, log, &src->uri,
-                                                f->answer.body.data,
-                                                f->answer.body.len, &err);
+            keyset = ngx_http_auth_token_jwks_parse(pool, log, &kf->uri,
+                                                    f->answer.body.data,
+                                                    f->answer.body.len, &err);
         }
     }
 
@@ -474,11 +674,18 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             refresh = ngx_min(refresh, ngx_max(f->max_age, kf->refetch));
         }
 
-        if (ngx_http_auth_token_zone_put_keys(zone, src->hash,
-                                              &f->answer.body, refresh,
-                                              &generation)
-            != NGX_OK)
-        {
+        rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash,
+                                               &f->answer.body, refresh,
+                                               kf->pinned, &generation);
+        if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_INFO, log, 0,
+                          "auth_token: JWKS \"%V\" fetched under an older "
+                          "configuration: not kept", &kf->uri);
+            ngx_destroy_pool(pool);
+            return;
+        }
+
+        if (rc != NGX_OK) {
             err = "no room in the zone";
         }
     }
@@ -488,66 +695,76 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             ngx_destroy_pool(pool);
         }
 
-        backoff = ngx_http_auth_token_zone_fail_keys(zone, src->hash,
+        backoff = ngx_http_auth_token_zone_fail_keys(zone, kf->hash,
                                                      &had_keys);
 
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "auth_token: JWKS \"%V\" fetch failed: %s; %s, "
-                      "next attempt in %T s", &src->uri, err,
+                      "next attempt in %T s", &kf->uri, err,
                       had_keys ? "keeping the last good keys"
                                : "no keys yet", backoff);
         return;
     }
 
-    ngx_http_auth_token_keys_log_change(log, &src->uri, src->keyset, ks);
-    ngx_http_auth_token_keys_install(src, ks, pool, generation, ngx_time());
+    ks = ngx_http_auth_token_keys_find(kf->src, kf->hash, &kf->uri, 0);
+
+    ngx_http_auth_token_keys_log_change(log, &kf->uri,
+                                        ks ? ks->keyset : NULL, keyset);
+
+    if (ks == NULL) {
+        /* the key set left this worker meanwhile: the zone has it */
+        ngx_destroy_pool(pool);
+        return;
+    }
+
+    ngx_http_auth_token_keys_install(ks, keyset, pool, generation,
+                                     ngx_time());
 }
 
 
 /* another worker fetched a new document: parse it once */
 
 static void
-ngx_http_auth_token_keys_sync(ngx_http_auth_token_source_t *src,
-    ngx_http_auth_token_keys_query_t *q, ngx_log_t *log)
+ngx_http_auth_token_keys_sync(ngx_http_auth_token_keys_t *ks, ngx_str_t *doc,
+    ngx_uint_t generation, time_t fetched, ngx_log_t *log)
 {
     ngx_pool_t                    *pool;
     const char                    *err;
-    ngx_http_auth_token_keyset_t  *ks;
+    ngx_http_auth_token_keyset_t  *keyset;
 
     pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
     if (pool == NULL) {
         return;
     }
 
-    ks = ngx_http_auth_token_jwks_parse(pool, NULL, &src->uri, q->doc.data,
-                                        q->doc.len, &err);
-    if (ks == NULL) {
+    keyset = ngx_http_auth_token_jwks_parse(pool, NULL, &ks->uri, doc->data,
+                                            doc->len, &err);
+    if (keyset == NULL) {
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "auth_token: JWKS \"%V\" in the zone: %s",
-                      &src->uri, err);
+                      &ks->uri, err);
         ngx_destroy_pool(pool);
-        src->generation = q->doc_generation;
+        ks->generation = generation;
         return;
     }
 
-    ngx_http_auth_token_keys_install(src, ks, pool, q->doc_generation,
-                                     q->fetched);
+    ngx_http_auth_token_keys_install(ks, keyset, pool, generation, fetched);
 }
 
 
 static void
-ngx_http_auth_token_keys_install(ngx_http_auth_token_source_t *src,
-    ngx_http_auth_token_keyset_t *ks, ngx_pool_t *pool,
+ngx_http_auth_token_keys_install(ngx_http_auth_token_keys_t *ks,
+    ngx_http_auth_token_keyset_t *keyset, ngx_pool_t *pool,
     ngx_uint_t generation, time_t fetched)
 {
-    if (src->pool) {
-        ngx_destroy_pool(src->pool);
+    if (ks->pool) {
+        ngx_destroy_pool(ks->pool);
     }
 
-    src->keyset = ks;
-    src->pool = pool;
-    src->generation = generation;
-    src->fetched = fetched;
+    ks->keyset = keyset;
+    ks->pool = pool;
+    ks->generation = generation;
+    ks->fetched = fetched;
 }
 
 
@@ -569,9 +786,7 @@ ngx_http_auth_token_keys_log_change(ngx_log_t *log, ngx_str_t *uri,
     key = ks->keys.elts;
 
     for (i = 0; i < ks->keys.nelts; i++) {
-        if (old == NULL
-            || !ngx_http_auth_token_keyset_has_kid(old, &key[i].kid))
-        {
+        if (old == NULL || !ngx_http_auth_token_keyset_has_kid(old, &key[i].kid)) {
             p = ngx_slprintf(p, last, "%s\"%V\"",
                              added++ ? " " : ", added ", &key[i].kid);
         }

@@ -14,19 +14,37 @@
 #include "ngx_http_auth_token_module.h"
 
 
-/* a remote key set (auth_token_jwks_request), with this worker's keys */
+/* one remote key set (an evaluated URI), with this worker's keys */
 
-struct ngx_http_auth_token_source_s {
+typedef struct {
+    ngx_queue_t                     queue;      /* LRU of its source */
     ngx_str_t                       uri;
     u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
-    ngx_shm_zone_t                 *zone;
-    ngx_http_core_srv_conf_t       *cscf;
 
-    /* run time: this worker's copy, replaced when the document changes */
     ngx_http_auth_token_keyset_t   *keyset;
     ngx_pool_t                     *pool;
     ngx_uint_t                      generation;
     time_t                          fetched;
+} ngx_http_auth_token_keys_t;
+
+
+/*
+ * auth_token_jwks_request, as configured: one key set, or one per value of
+ * the variables in its URI (one per tenant), at most "max" per worker
+ */
+
+struct ngx_http_auth_token_source_s {
+    ngx_str_t                       text;       /* as written */
+    ngx_http_complex_value_t       *uri;        /* NULL: no variables */
+    u_char                          id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    ngx_http_core_srv_conf_t       *cscf;
+    ngx_shm_zone_t                 *zone;
+    ngx_uint_t                      max;
+
+    /* run time, this worker */
+    ngx_http_auth_token_keys_t     *fixed;      /* without variables */
+    ngx_queue_t                     sets;       /* with: LRU */
+    ngx_uint_t                      nsets;
 };
 
 
@@ -36,6 +54,9 @@ ngx_int_t ngx_http_auth_token_keys(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 ngx_int_t ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+ngx_http_auth_token_keys_t *ngx_http_auth_token_keys_of(
+    ngx_http_request_t *r, ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_ctx_t *ctx);
 
 
 #endif /* _NGX_HTTP_AUTH_TOKEN_KEYSET_H_INCLUDED_ */

@@ -52,7 +52,7 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
 
     { ngx_string("auth_token_scheme"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      ngx_http_auth_token_literal_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, scheme),
       NULL },
@@ -65,10 +65,10 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       NULL },
 
     { ngx_string("auth_token_jwks_request"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_token_jwks_request,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_auth_token_loc_conf_t, jwks_uri),
+      0,
       NULL },
 
     { ngx_string("auth_token_jwks_refresh"),
@@ -171,14 +171,14 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
 
     { ngx_string("auth_token_reissue_answer_field"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      ngx_http_auth_token_literal_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, reissue_field),
       NULL },
 
     { ngx_string("auth_token_reissue_scheme"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_str_slot,
+      ngx_http_auth_token_literal_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, reissue_scheme),
       NULL },
@@ -453,7 +453,11 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_str_value(conf->scheme, prev->scheme, "Bearer");
     ngx_conf_merge_ptr_value(conf->keysets, prev->keysets, NULL);
-    ngx_conf_merge_str_value(conf->jwks_uri, prev->jwks_uri, "");
+    if (conf->jwks_uri.data == NULL) {
+        conf->jwks_uri = prev->jwks_uri;
+        conf->jwks_max = prev->jwks_max;
+    }
+
     ngx_conf_merge_sec_value(conf->jwks_refresh, prev->jwks_refresh, 600);
     ngx_conf_merge_sec_value(conf->jwks_refetch, prev->jwks_refetch, 5);
     ngx_conf_merge_msec_value(conf->lock_timeout, prev->lock_timeout, 5000);

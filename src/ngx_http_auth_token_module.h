@@ -156,6 +156,7 @@ typedef struct {
     /* keys */
     ngx_array_t                    *keysets;    /* from files */
     ngx_str_t                       jwks_uri;
+    ngx_uint_t                      jwks_max;
     ngx_http_auth_token_source_t   *jwks;       /* from jwks_uri */
     time_t                          jwks_refresh;
     time_t                          jwks_refetch;
@@ -233,6 +234,10 @@ typedef struct {
     u_char                          key_fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      jwt_cache;  /* $auth_token_cache */
     ngx_uint_t                      keys_seen;  /* generation verified by */
+
+    /* the remote key set of this request (its URI may hold variables) */
+    ngx_str_t                       keys_uri;
+    u_char                          keys_hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 
     /* the identity provider */
     ngx_http_auth_token_wait_t      wait;

@@ -20,7 +20,8 @@
 
 struct ngx_http_auth_token_endpoint_s {
     ngx_uint_t                      kind;
-    ngx_str_t                       uri;
+    ngx_str_t                       uri;        /* as written */
+    ngx_http_complex_value_t       *uri_cv;     /* NULL: no variables */
     ngx_uint_t                      format;     /* answer style */
     ngx_str_t                       field;      /* of a reissue answer */
     ngx_str_t                       basic;      /* client authentication */

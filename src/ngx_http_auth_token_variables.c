@@ -397,11 +397,27 @@ ngx_http_auth_token_variable_jwks_age(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     u_char                          *p;
+    ngx_http_auth_token_ctx_t       *ctx;
+    ngx_http_auth_token_keys_t      *ks;
     ngx_http_auth_token_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_token_module);
+    ctx = ngx_http_auth_token_get_ctx(r);
 
-    if (alcf->jwks == NULL || alcf->jwks->keyset == NULL) {
+    if (alcf->jwks == NULL
+        || (alcf->jwks->fixed == NULL
+            && (ctx == NULL || ctx->keys_uri.data == NULL)))
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    ks = ngx_http_auth_token_keys_of(r, alcf, ctx);
+    if (ks == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ks->keyset == NULL) {
         v->not_found = 1;
         return NGX_OK;
     }
@@ -412,7 +428,7 @@ ngx_http_auth_token_variable_jwks_age(ngx_http_request_t *r,
     }
 
     v->data = p;
-    v->len = ngx_sprintf(p, "%T", ngx_time() - alcf->jwks->fetched) - p;
+    v->len = ngx_sprintf(p, "%T", ngx_time() - ks->fetched) - p;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

@@ -178,6 +178,7 @@ ngx_http_auth_token_verify(ngx_http_request_t *r,
     ngx_uint_t                         n, found;
     const char                        *reason;
     ngx_http_auth_token_key_t         *key;
+    ngx_http_auth_token_keys_t        *remote;
     ngx_http_auth_token_zone_t        *zone;
     ngx_http_auth_token_status_e       status;
     ngx_http_auth_token_keyset_t     **ks;
@@ -199,8 +200,15 @@ again:
                    n * sizeof(ngx_http_auth_token_keyset_t *));
     }
 
-    if (alcf->jwks && alcf->jwks->keyset) {
-        ks[n++] = alcf->jwks->keyset;
+    if (alcf->jwks) {
+        remote = ngx_http_auth_token_keys_of(r, alcf, ctx);
+        if (remote == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (remote->keyset) {
+            ks[n++] = remote->keyset;
+        }
     }
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_token_module);

@@ -67,6 +67,7 @@ typedef struct {
     time_t                          fetched;     /* document arrived */
     time_t                          refresh_at;  /* due for a refresh */
     time_t                          refetch_at;  /* next unknown-kid fetch */
+    ngx_uint_t                      conf;        /* that fetched it */
 
     /* kids looked for in this document after a refetch, and not found */
     ngx_uint_t                      unknown_n;
@@ -117,7 +118,7 @@ static void ngx_http_auth_token_answer_stale(
     time_t now, ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o,
     ngx_uint_t *cache);
 static ngx_http_auth_token_keys_sh_t *ngx_http_auth_token_keys_state(
-    ngx_http_auth_token_zone_t *zone, u_char *hash);
+    ngx_http_auth_token_zone_t *zone, u_char *hash, ngx_uint_t pinned);
 
 
 /* auth_token_zone name:size */
@@ -802,7 +803,7 @@ ngx_http_auth_token_answer_stale(ngx_http_auth_token_answer_sh_t *a,
 
 static ngx_http_auth_token_keys_sh_t *
 ngx_http_auth_token_keys_state(ngx_http_auth_token_zone_t *zone,
-    u_char *hash)
+    u_char *hash, ngx_uint_t pinned)
 {
     ngx_http_auth_token_node_t  *node;
 
@@ -812,7 +813,7 @@ ngx_http_auth_token_keys_state(ngx_http_auth_token_zone_t *zone,
         node = ngx_http_auth_token_zone_alloc(zone, hash,
                                        NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS,
                                        sizeof(ngx_http_auth_token_keys_sh_t),
-                                       1);
+                                       pinned);
         if (node == NULL) {
             return NULL;
         }
@@ -855,7 +856,7 @@ ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    ks = ngx_http_auth_token_keys_state(zone, hash);
+    ks = ngx_http_auth_token_keys_state(zone, hash, q->pinned);
 
     if (ks == NULL) {
         goto done;
@@ -945,7 +946,33 @@ ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
 
     q->action = NGX_HTTP_AUTH_TOKEN_KEYS_USE;
 
-    if (now >= ks->refresh_at
+    if (ks->conf < zone->conf) {
+
+        /*
+         * fetched under an older configuration, whose internal location
+         * may have pointed to another provider: fetched again, waited for;
+         * the old document only if that fails
+         */
+
+        switch (ngx_http_auth_token_flight_acquire(&ks->flight, now,
+                                                   q->lock_timeout))
+        {
+        case NGX_OK:
+            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
+            break;
+
+        case NGX_BUSY:
+            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
+            break;
+
+        default:
+            break;
+        }
+
+        goto done;
+    }
+
+    if (now >= ks->refresh_at && ks->conf == zone->conf
         && ngx_http_auth_token_flight_acquire(&ks->flight, now,
                                               q->lock_timeout)
            == NGX_OK)
@@ -968,7 +995,8 @@ done:
 
 ngx_int_t
 ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *doc, time_t refresh, ngx_uint_t *generation)
+    u_char *hash, ngx_str_t *doc, time_t refresh, ngx_uint_t pinned,
+    ngx_uint_t *generation)
 {
     time_t                          now;
     u_char                         *p;
@@ -980,9 +1008,16 @@ ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    ks = ngx_http_auth_token_keys_state(zone, hash);
+    ks = ngx_http_auth_token_keys_state(zone, hash, pinned);
 
     if (ks == NULL) {
+        goto done;
+    }
+
+    if (ks->conf > zone->conf) {
+        /* a worker of an older configuration: the newer one's stays */
+        ngx_http_auth_token_flight_abandoned(&ks->flight);
+        rc = NGX_DECLINED;
         goto done;
     }
 
@@ -1003,6 +1038,7 @@ ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
     ks->generation = ++zone->sh->generation;
     ks->fetched = now;
     ks->refresh_at = now + refresh;
+    ks->conf = zone->conf;
     ks->unknown_n = 0;
 
     ngx_http_auth_token_flight_succeeded(&ks->flight);
@@ -1032,7 +1068,7 @@ ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    ks = ngx_http_auth_token_keys_state(zone, hash);
+    ks = ngx_http_auth_token_keys_state(zone, hash, 0);
 
     if (ks) {
         backoff = ngx_http_auth_token_flight_failed(&ks->flight, ngx_time());
@@ -1055,7 +1091,7 @@ ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    ks = ngx_http_auth_token_keys_state(zone, hash);
+    ks = ngx_http_auth_token_keys_state(zone, hash, 0);
 
     if (ks) {
         ngx_http_auth_token_flight_abandoned(&ks->flight);
@@ -1079,7 +1115,7 @@ ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    ks = ngx_http_auth_token_keys_state(zone, hash);
+    ks = ngx_http_auth_token_keys_state(zone, hash, 0);
 
     if (ks && ks->generation == generation) {
         ngx_memcpy(ks->unknown[ks->unknown_n

@@ -62,6 +62,7 @@ typedef struct {
     time_t                          refetch;    /* interval */
     ngx_msec_t                      lock_timeout;
     ngx_uint_t                      generation; /* the worker's */
+    ngx_uint_t                      pinned;     /* never evicted */
 
     /* answered */
     ngx_http_auth_token_keys_action_e  action;
@@ -96,7 +97,8 @@ void ngx_http_auth_token_zone_drop_outcome(ngx_http_auth_token_zone_t *zone,
 ngx_int_t ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_pool_t *pool, ngx_http_auth_token_keys_query_t *q);
 ngx_int_t ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *doc, time_t refresh, ngx_uint_t *generation);
+    u_char *hash, ngx_str_t *doc, time_t refresh, ngx_uint_t pinned,
+    ngx_uint_t *generation);
 time_t ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_uint_t *had_keys);
 void ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,

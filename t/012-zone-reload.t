@@ -14,11 +14,12 @@
 #   2. three reloads with the same configuration (SIGHUP, then twice
 #      nginx -s reload) while valid-token requests go on: every request gets
 #      200, the new workers answer, their first answer is a HIT (the verified
-#      token is still in the zone), and the IdP is still called once only
-#      (the zone, same name and size, is kept);
+#      token is still in the zone, same name and size), and each reload
+#      makes exactly one IdP call: the key set is fetched again at once under
+#      the new configuration (its internal location might point to another
+#      provider now), by one request while the others wait for it;
 #   3. a reload that changes the configuration (a new location) but not the
-#      zone: the same, and the new workers report the age of the document
-#      fetched before the reloads ($auth_token_jwks_age);
+#      zone: the same;
 #   4. a reload that changes the zone's size: a new zone, so one more fetch
 #      and a MISS (this also shows that these checks would see a lost zone);
 #   5. none of the load processes' requests failed.
@@ -367,7 +368,7 @@ for my $i (1 .. 3) {
                                   $i == 1 ? 'HUP' : '-s');
     is($first, 'HIT', "reload $i: the new workers find the verified token (HIT)");
 }
-is(idp_calls(), 1, 'after 3 reloads with the same zone: still one IdP call');
+is(idp_calls(), 4, 'after 3 reloads with the same zone: one IdP call per reload');
 
 # 3. a reload that changes the configuration but not the zone
 sleep 1.1;    # so that the age of the document shows
@@ -377,9 +378,9 @@ is($first, 'HIT', 'reload 4: the new workers find the verified token (HIT)');
 is(get('/new')->{status}, 200, 'reload 4: the new location answers');
 $res = api();
 is($res->{status}, 200, 'reload 4: 200');
-like($res->{headers}{'x-age'} // '', qr/^[1-9]\d*$/,
-     'reload 4: the new workers use the document fetched before the reloads ($auth_token_jwks_age >= 1)');
-is(idp_calls(), 1, 'after a reload that changes the configuration: still one IdP call');
+like($res->{headers}{'x-age'} // '', qr/^0$/,
+     'reload 4: the new workers use the document fetched again under the new configuration ($auth_token_jwks_age 0)');
+is(idp_calls(), 5, 'after a reload that changes the configuration: one more IdP call');
 
 # 4. a reload that changes the zone's size: a new, empty zone
 write_conf(zone => '2m',
@@ -387,7 +388,7 @@ write_conf(zone => '2m',
                   . "        location = /v5 { root $ROOT/html; try_files /new =404; }\n");
 $first = reload_under_load('reload 5 (zone size 1m -> 2m)', '/v5');
 is($first, 'MISS', 'reload 5: a new zone, the token is verified again (MISS)');
-is(idp_calls(), 2, 'after a reload that changes the zone size: one more IdP call (new zone)');
+is(idp_calls(), 6, 'after a reload that changes the zone size: one more IdP call (new zone)');
 
 # 5. the load
 my ($count, @lost) = stop_load();
