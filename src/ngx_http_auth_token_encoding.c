@@ -19,8 +19,11 @@
  */
 
 
-static size_t ngx_http_auth_token_copy_text(u_char *dst, u_char *src,
-    size_t len);
+#define NGX_HTTP_AUTH_TOKEN_CTL      1   /* a control character */
+#define NGX_HTTP_AUTH_TOKEN_SPECIAL  2   /* ",", '"' or '\\' */
+
+
+static ngx_uint_t ngx_http_auth_token_text_class(ngx_str_t *s);
 
 
 /*
@@ -349,14 +352,48 @@ ngx_http_auth_token_form_escape(u_char *dst, ngx_str_t *src)
 
 
 /*
- * A short, printable form of an outside string for the error log: at most
- * 64 bytes, and "?" for anything that could split or confuse a line.
+ * Outside strings (a kid, a sub, a URI with a client's Host) in a log line,
+ * all escaped the same way: printable ASCII as it is, "\xHH" for anything
+ * else and for '"' and '\', so that no value can split a line, pose as
+ * another field or hide bytes; at most NGX_HTTP_AUTH_TOKEN_LOG_MAX bytes of
+ * it, then "...".  dst must hold NGX_HTTP_AUTH_TOKEN_LOG_LEN(len) bytes.
  */
+
+u_char *
+ngx_http_auth_token_log_escape_into(u_char *dst, u_char *src, size_t len)
+{
+    size_t         i, n;
+    static u_char  hex[] = "0123456789abcdef";
+
+    n = ngx_min(len, NGX_HTTP_AUTH_TOKEN_LOG_MAX);
+
+    for (i = 0; i < n; i++) {
+        if (src[i] >= 0x20 && src[i] < 0x7f && src[i] != '"'
+            && src[i] != '\\')
+        {
+            *dst++ = src[i];
+            continue;
+        }
+
+        *dst++ = '\\';
+        *dst++ = 'x';
+        *dst++ = hex[src[i] >> 4];
+        *dst++ = hex[src[i] & 0x0f];
+    }
+
+    if (n < len) {
+        dst = ngx_cpymem(dst, "...", 3);
+    }
+
+    return dst;
+}
+
+
+/* the same, into the pool; an empty string if memory runs out */
 
 ngx_str_t *
 ngx_http_auth_token_log_escape(ngx_pool_t *pool, u_char *data, size_t len)
 {
-    size_t      i;
     ngx_str_t  *s;
 
     static ngx_str_t  empty = ngx_null_string;
@@ -366,30 +403,35 @@ ngx_http_auth_token_log_escape(ngx_pool_t *pool, u_char *data, size_t len)
         return &empty;
     }
 
-    len = ngx_min(len, 64);
-
-    s->data = ngx_pnalloc(pool, len);
+    s->data = ngx_pnalloc(pool, NGX_HTTP_AUTH_TOKEN_LOG_LEN(len));
     if (s->data == NULL) {
         return &empty;
     }
 
-    for (i = 0; i < len; i++) {
-        s->data[i] = (data[i] < 0x20 || data[i] >= 0x7f || data[i] == '"'
-                      || data[i] == '\\')
-                     ? '?' : data[i];
-    }
-
-    s->len = len;
+    s->len = ngx_http_auth_token_log_escape_into(s->data, data, len)
+             - s->data;
 
     return s;
 }
 
 
 /*
- * Renders a claim for a variable or a header: strings as they are,
- * numbers and booleans as JSON text, null and absent as empty, arrays as
- * their elements joined with ",", objects as compact JSON.  Control
- * characters become spaces so that no value can split a header.
+ * A claim as a header value, and as a variable's value (one encoding, so
+ * that two values of a claim never look the same downstream):
+ *
+ * - absent, null, "" and []: nothing (no header);
+ * - a string: as it is, unless it has a control character (a tab
+ *   included) or starts or ends with a space, which upstreams would trim;
+ * - true, false, numbers: their JSON text;
+ * - an array: a list (RFC 9110, section 5.6.1), its elements separated by
+ *   "," and each a token-like text as it is, or a quoted-string ("\"" and
+ *   "\\" escaped) when it is empty, has a ",", a quote, a backslash, or
+ *   surrounding spaces: ["a,b"] is "\"a,b\"", ["a","b"] is "a,b";
+ *   an element that is an object or an array is its JSON text, quoted;
+ * - an object: its compact JSON text (JSON escapes control characters).
+ *
+ * NGX_OK: *out (empty: nothing to send); NGX_DECLINED: the value cannot be
+ * represented (a control character in a string); NGX_ERROR: no memory.
  */
 
 ngx_int_t
@@ -398,8 +440,9 @@ ngx_http_auth_token_render(ngx_pool_t *pool, json_t *value, ngx_str_t *out)
     u_char      *p;
     size_t       len, i, n;
     json_t      *item;
-    int64_t      num;
+    ngx_int_t    rc;
     ngx_str_t   *parts;
+    ngx_uint_t  *quote;
 
     ngx_str_null(out);
 
@@ -413,41 +456,16 @@ ngx_http_auth_token_render(ngx_pool_t *pool, json_t *value, ngx_str_t *out)
         return NGX_OK;
 
     case JSON_STRING:
-        len = json_string_length(value);
+        out->data = (u_char *) json_string_value(value);
+        out->len = json_string_length(value);
 
-        out->data = ngx_pnalloc(pool, len);
-        if (out->data == NULL) {
-            return NGX_ERROR;
+        if (out->len
+            && (ngx_http_auth_token_text_class(out) & NGX_HTTP_AUTH_TOKEN_CTL
+                || out->data[0] == ' ' || out->data[out->len - 1] == ' '))
+        {
+            return NGX_DECLINED;
         }
 
-        out->len = ngx_http_auth_token_copy_text(out->data,
-                                       (u_char *) json_string_value(value),
-                                       len);
-        return NGX_OK;
-
-    case JSON_TRUE:
-        ngx_str_set(out, "true");
-        return NGX_OK;
-
-    case JSON_FALSE:
-        ngx_str_set(out, "false");
-        return NGX_OK;
-
-    case JSON_INTEGER:
-        num = (int64_t) json_integer_value(value);
-
-        if (num == INT64_MIN) {
-            /* ngx_sprintf() negates it: out of range */
-            ngx_str_set(out, "-9223372036854775808");
-            return NGX_OK;
-        }
-
-        out->data = ngx_pnalloc(pool, NGX_INT64_LEN);
-        if (out->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        out->len = ngx_sprintf(out->data, "%L", num) - out->data;
         return NGX_OK;
 
     case JSON_ARRAY:
@@ -457,27 +475,47 @@ ngx_http_auth_token_render(ngx_pool_t *pool, json_t *value, ngx_str_t *out)
         }
 
         parts = ngx_palloc(pool, n * sizeof(ngx_str_t));
-        if (parts == NULL) {
+        quote = ngx_pcalloc(pool, n * sizeof(ngx_uint_t));
+        if (parts == NULL || quote == NULL) {
             return NGX_ERROR;
         }
 
         len = n - 1;
 
         json_array_foreach(value, i, item) {
+
             if (json_is_string(item)) {
-                if (ngx_http_auth_token_render(pool, item, &parts[i])
+                parts[i].data = (u_char *) json_string_value(item);
+                parts[i].len = json_string_length(item);
+
+                rc = ngx_http_auth_token_text_class(&parts[i]);
+
+                if (rc & NGX_HTTP_AUTH_TOKEN_CTL) {
+                    return NGX_DECLINED;
+                }
+
+                quote[i] = (rc & NGX_HTTP_AUTH_TOKEN_SPECIAL)
+                           || parts[i].len == 0
+                           || parts[i].data[0] == ' '
+                           || parts[i].data[parts[i].len - 1] == ' ';
+
+            } else {
+                if (ngx_http_auth_token_json_dump(pool, item, &parts[i])
                     != NGX_OK)
                 {
                     return NGX_ERROR;
                 }
 
-            } else if (ngx_http_auth_token_json_dump(pool, item, &parts[i])
-                       != NGX_OK)
-            {
-                return NGX_ERROR;
+                if (ngx_http_auth_token_text_class(&parts[i])
+                    & NGX_HTTP_AUTH_TOKEN_CTL)
+                {
+                    return NGX_DECLINED;
+                }
+
+                quote[i] = json_is_object(item) || json_is_array(item);
             }
 
-            len += parts[i].len;
+            len += quote[i] ? 2 + 2 * parts[i].len : parts[i].len;
         }
 
         p = ngx_pnalloc(pool, len);
@@ -492,34 +530,69 @@ ngx_http_auth_token_render(ngx_pool_t *pool, json_t *value, ngx_str_t *out)
                 *p++ = ',';
             }
 
-            p += ngx_http_auth_token_copy_text(p, parts[i].data,
-                                               parts[i].len);
+            if (!quote[i]) {
+                p = ngx_cpymem(p, parts[i].data, parts[i].len);
+                continue;
+            }
+
+            p = ngx_http_auth_token_quote(p, &parts[i]);
         }
 
         out->len = p - out->data;
         return NGX_OK;
 
-    default: /* JSON_OBJECT, JSON_REAL */
+    case JSON_TRUE:
+        ngx_str_set(out, "true");
+        return NGX_OK;
+
+    case JSON_FALSE:
+        ngx_str_set(out, "false");
+        return NGX_OK;
+
+    default: /* JSON_INTEGER, JSON_REAL, JSON_OBJECT */
+
+        if (json_is_integer(value)
+            && (int64_t) json_integer_value(value) == INT64_MIN)
+        {
+            /* ngx_sprintf() would negate it: out of range */
+            ngx_str_set(out, "-9223372036854775808");
+            return NGX_OK;
+        }
+
         if (ngx_http_auth_token_json_dump(pool, value, out) != NGX_OK) {
             return NGX_ERROR;
         }
 
-        (void) ngx_http_auth_token_copy_text(out->data, out->data, out->len);
+        if (ngx_http_auth_token_text_class(out) & NGX_HTTP_AUTH_TOKEN_CTL) {
+            return NGX_DECLINED;
+        }
+
         return NGX_OK;
     }
 }
 
 
-static size_t
-ngx_http_auth_token_copy_text(u_char *dst, u_char *src, size_t len)
-{
-    size_t  i;
-    u_char  c;
+/* what a text holds: control characters, list delimiters */
 
-    for (i = 0; i < len; i++) {
-        c = src[i];
-        dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : c;
+static ngx_uint_t
+ngx_http_auth_token_text_class(ngx_str_t *s)
+{
+    u_char      c;
+    size_t      i;
+    ngx_uint_t  class;
+
+    class = 0;
+
+    for (i = 0; i < s->len; i++) {
+        c = s->data[i];
+
+        if (c < 0x20 || c == 0x7f) {
+            class |= NGX_HTTP_AUTH_TOKEN_CTL;
+
+        } else if (c == ',' || c == '"' || c == '\\') {
+            class |= NGX_HTTP_AUTH_TOKEN_SPECIAL;
+        }
     }
 
-    return len;
+    return class;
 }

@@ -573,20 +573,33 @@ static ngx_int_t
 ngx_http_auth_token_decide(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
+    ngx_int_t  rc;
+
     ctx->policy = alcf->policy;
 
     if (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
         ctx->status = NGX_HTTP_AUTH_TOKEN_VALID;
     }
 
-    if (ctx->status != NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR
-        && ngx_http_auth_token_headers_set(r, alcf, ctx) != NGX_OK)
-    {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_token: internal error setting claim headers");
+    if (ctx->status != NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR) {
 
-        ctx->status = NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR;
-        ctx->reason = "Internal error";
+        rc = ngx_http_auth_token_headers_set(r, alcf, ctx);
+
+        if (rc == NGX_DECLINED) {
+            ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
+            ctx->reason = "Token claim cannot be sent in a header";
+
+            /* no header of an earlier decision may stay */
+            rc = ngx_http_auth_token_headers_set(r, alcf, ctx);
+        }
+
+        if (rc != NGX_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "auth_token: internal error setting claim headers");
+
+            ctx->status = NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR;
+            ctx->reason = "Internal error";
+        }
     }
 
     if (ctx->status == NGX_HTTP_AUTH_TOKEN_VALID) {

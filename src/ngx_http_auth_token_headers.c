@@ -240,7 +240,9 @@ ngx_http_auth_token_rewrite_handler(ngx_http_request_t *r)
 /*
  * On a decision: the claim headers of the location for an accepted token;
  * those of an earlier decision (this request's, before an internal
- * redirect, or its parent's, for a subrequest) go first.
+ * redirect, or its parent's, for a subrequest) go first.  NGX_DECLINED: a
+ * claim cannot be sent (ngx_http_auth_token_render()): the token is
+ * refused.
  */
 
 ngx_int_t
@@ -248,6 +250,7 @@ ngx_http_auth_token_headers_set(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
     json_t                          *claims, *json;
+    ngx_int_t                        rc;
     ngx_str_t                        value;
     ngx_uint_t                       i, n, valid, strip;
     ngx_table_elt_t                 *e;
@@ -299,7 +302,17 @@ ngx_http_auth_token_headers_set(ngx_http_request_t *r,
         json = ngx_http_auth_token_json_path(claims, hdr[i].path->elts,
                                              hdr[i].path->nelts);
 
-        if (ngx_http_auth_token_render(r->pool, json, &value) != NGX_OK) {
+        rc = ngx_http_auth_token_render(r->pool, json, &value);
+
+        if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "auth_token: the claim for \"%V\" has a control "
+                          "character or surrounding spaces: not sent",
+                          &hdr[i].name);
+            return NGX_DECLINED;
+        }
+
+        if (rc != NGX_OK) {
             return NGX_ERROR;
         }
 

@@ -36,6 +36,8 @@ static const char *ngx_http_auth_token_jwk_ec(ngx_pool_t *pool, json_t *jwk,
     ngx_http_auth_token_key_t *key);
 static const char *ngx_http_auth_token_jwk_okp(ngx_pool_t *pool, json_t *jwk,
     ngx_http_auth_token_key_t *key);
+static const char *ngx_http_auth_token_rsa_modulus(ngx_str_t *n);
+static const char *ngx_http_auth_token_ed25519_point(u_char *x);
 static EVP_PKEY *ngx_http_auth_token_pkey_fromdata(const char *type,
     OSSL_PARAM_BLD *bld);
 static const char *ngx_http_auth_token_jwk_ctx(ngx_http_auth_token_key_t *key);
@@ -57,9 +59,13 @@ ngx_http_auth_token_keyset_t *
 ngx_http_auth_token_jwks_parse(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *name, u_char *data, size_t len, const char **err)
 {
+    u_char                        *e;
     size_t                         i;
     json_t                        *root, *keys, *jwk, *kid;
     const char                    *reason;
+
+    u_char                         escaped[NGX_HTTP_AUTH_TOKEN_LOG_LEN(
+                                               NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
     ngx_pool_cleanup_t            *cln;
     ngx_http_auth_token_key_t     *key;
     ngx_http_auth_token_keyset_t  *ks;
@@ -127,14 +133,20 @@ ngx_http_auth_token_jwks_parse(ngx_pool_t *pool, ngx_log_t *log,
         if (reason) {
             kid = json_object_get(jwk, "kid");
 
-            if (log) {
+            if (log && json_is_string(kid)) {
+                e = ngx_http_auth_token_log_escape_into(escaped,
+                                           (u_char *) json_string_value(kid),
+                                           json_string_length(kid));
+
                 ngx_log_error(NGX_LOG_WARN, log, 0,
-                              "auth_token: JWKS \"%V\": key #%uz%s%s%s "
-                              "skipped: %s", name, i,
-                              json_is_string(kid) ? " (kid \"" : "",
-                              json_is_string(kid) ? json_string_value(kid)
-                                                  : "",
-                              json_is_string(kid) ? "\")" : "", reason);
+                              "auth_token: JWKS \"%V\": key #%uz "
+                              "(kid \"%*s\") skipped: %s", name, i,
+                              e - escaped, escaped, reason);
+
+            } else if (log) {
+                ngx_log_error(NGX_LOG_WARN, log, 0,
+                              "auth_token: JWKS \"%V\": key #%uz skipped: %s",
+                              name, i, reason);
             }
 
             ngx_http_auth_token_key_free(key);
@@ -328,6 +340,17 @@ ngx_http_auth_token_jwk_rsa(ngx_pool_t *pool, json_t *jwk,
         return "RSA exponent larger than 256 bits";
     }
 
+    /*
+     * e = 1 or 2 makes the PKCS#1 encoding of any hash a valid signature;
+     * an even e is never valid (NIST SP 800-56B, 6.4.1)
+     */
+
+    if (eb.len == 0 || (eb.len == 1 && eb.data[0] < 3)
+        || (eb.data[eb.len - 1] & 1) == 0)
+    {
+        return "RSA exponent is not odd and at least 3";
+    }
+
     n = BN_bin2bn(nb.data, nb.len, NULL);
     e = BN_bin2bn(eb.data, eb.len, NULL);
     bld = OSSL_PARAM_BLD_new();
@@ -351,6 +374,11 @@ ngx_http_auth_token_jwk_rsa(ngx_pool_t *pool, json_t *jwk,
 
     if (EVP_PKEY_get_bits(key->pkey) < NGX_HTTP_AUTH_TOKEN_MIN_RSA_BITS) {
         return "RSA key shorter than 2048 bits";
+    }
+
+    reason = ngx_http_auth_token_rsa_modulus(&nb);
+    if (reason) {
+        return reason;
     }
 
     key->kty = NGX_HTTP_AUTH_TOKEN_KTY_RSA;
@@ -444,8 +472,9 @@ static const char *
 ngx_http_auth_token_jwk_okp(ngx_pool_t *pool, json_t *jwk,
     ngx_http_auth_token_key_t *key)
 {
-    json_t     *crv;
-    ngx_str_t   x;
+    json_t      *crv;
+    ngx_str_t    x;
+    const char  *reason;
 
     crv = json_object_get(jwk, "crv");
     if (!json_is_string(crv)
@@ -460,6 +489,11 @@ ngx_http_auth_token_jwk_okp(ngx_pool_t *pool, json_t *jwk,
         return "no valid \"x\"";
     }
 
+    reason = ngx_http_auth_token_ed25519_point(x.data);
+    if (reason) {
+        return reason;
+    }
+
     key->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x.data,
                                             x.len);
     if (key->pkey == NULL) {
@@ -469,6 +503,107 @@ ngx_http_auth_token_jwk_okp(ngx_pool_t *pool, json_t *jwk,
 
     key->kty = NGX_HTTP_AUTH_TOKEN_KTY_OKP;
     key->algs = (ngx_uint_t) 1 << NGX_HTTP_AUTH_TOKEN_EDDSA;
+
+    return NULL;
+}
+
+
+/*
+ * What a public key validation (NIST SP 800-56B, 6.4.2.1) asks of a modulus
+ * that costs little: odd, and without a small prime factor.  Its primality
+ * test is left out: milliseconds per key.
+ */
+
+static const char *
+ngx_http_auth_token_rsa_modulus(ngx_str_t *n)
+{
+    ngx_uint_t  i, p, r;
+
+    if ((n->data[n->len - 1] & 1) == 0) {
+        return "RSA modulus is even";
+    }
+
+    /* the modulus modulo every odd prime below 1000 */
+
+    for (p = 3; p < 1000; p += 2) {
+
+        for (i = 3; i * i <= p; i += 2) {
+            if (p % i == 0) {
+                break;
+            }
+        }
+
+        if (i * i <= p) {
+            continue;
+        }
+
+        r = 0;
+
+        for (i = 0; i < n->len; i++) {
+            r = (r * 256 + n->data[i]) % p;
+        }
+
+        if (r == 0) {
+            return "RSA modulus has a small factor";
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * RFC 8032, section 5.1.3: a canonical encoding (y < p), and not one of
+ * the points of small order (y = 0, 1, -1 and the two of order 8, with
+ * either sign bit), with which anyone forges signatures: with the
+ * neutral point, R = the neutral point and S = 0 verify any message.
+ */
+
+static const char *
+ngx_http_auth_token_ed25519_point(u_char *x)
+{
+    u_char      y[32];
+    ngx_uint_t  i;
+
+    static u_char  small[][32] = {
+        { 0 },
+        { 1 },
+        { 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+        { 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
+          0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+          0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
+          0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
+        { 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f,
+          0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+          0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6,
+          0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a }
+    };
+
+    /* y, little-endian, without the sign bit of x */
+
+    ngx_memcpy(y, x, 32);
+    y[31] &= 0x7f;
+
+    /* p = 2^255 - 19: y >= p is ff..ff 7f with a low byte of ed or more */
+
+    for (i = 1; i < 31; i++) {
+        if (y[i] != 0xff) {
+            break;
+        }
+    }
+
+    if (i == 31 && y[31] == 0x7f && y[0] >= 0xed) {
+        return "Ed25519 point not canonically encoded";
+    }
+
+    for (i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+        if (ngx_memcmp(y, small[i], 32) == 0) {
+            return "Ed25519 point of small order";
+        }
+    }
 
     return NULL;
 }

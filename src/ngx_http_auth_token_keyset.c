@@ -15,6 +15,7 @@
 #include "ngx_http_auth_token_zone.h"
 #include "ngx_http_auth_token_flight.h"
 #include "ngx_http_auth_token_identity.h"
+#include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_subrequest.h"
 
 
@@ -51,6 +52,7 @@ typedef struct {
     ngx_http_auth_token_fetch_t     fetch;
     ngx_http_auth_token_source_t   *src;
     ngx_str_t                       uri;
+    ngx_str_t                       name;       /* for logs */
     u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      pinned;
     time_t                          refresh;
@@ -78,6 +80,8 @@ static void ngx_http_auth_token_keys_install(ngx_http_auth_token_keys_t *ks,
 static void ngx_http_auth_token_keys_log_change(ngx_log_t *log,
     ngx_str_t *uri, ngx_http_auth_token_keyset_t *old,
     ngx_http_auth_token_keyset_t *ks);
+static u_char *ngx_http_auth_token_keys_log_kid(u_char *p, u_char *last,
+    char *sep, ngx_str_t *kid);
 static void ngx_http_auth_token_source_cleanup(void *data);
 
 
@@ -166,6 +170,7 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
         }
 
         ks->uri = src->text;
+        ks->name = src->text;
 
         if (ngx_http_auth_token_sha256(ks->hash, src->id, &ks->uri, 1)
             != NGX_OK)
@@ -294,14 +299,15 @@ ngx_http_auth_token_keys_find(ngx_http_auth_token_source_t *src,
 
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
                        "auth_token: key set \"%V\" leaves this worker",
-                       &ks->uri);
+                       &ks->name);
 
         ngx_queue_remove(q);
         ngx_http_auth_token_keys_free(ks);
         src->nsets--;
     }
 
-    ks = ngx_alloc(sizeof(ngx_http_auth_token_keys_t) + uri->len,
+    ks = ngx_alloc(sizeof(ngx_http_auth_token_keys_t) + uri->len
+                   + NGX_HTTP_AUTH_TOKEN_LOG_LEN(uri->len),
                    ngx_cycle->log);
     if (ks == NULL) {
         return NULL;
@@ -312,6 +318,13 @@ ngx_http_auth_token_keys_find(ngx_http_auth_token_source_t *src,
     ks->uri.data = (u_char *) ks + sizeof(ngx_http_auth_token_keys_t);
     ks->uri.len = uri->len;
     ngx_memcpy(ks->uri.data, uri->data, uri->len);
+
+    /* a variable's value (a client's Host...) is escaped in logs */
+
+    ks->name.data = ks->uri.data + uri->len;
+    ks->name.len = ngx_http_auth_token_log_escape_into(ks->name.data,
+                                                       uri->data, uri->len)
+                   - ks->name.data;
     ngx_memcpy(ks->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
     ngx_queue_insert_head(&src->sets, &ks->queue);
@@ -373,7 +386,7 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "auth_token: gave up waiting for JWKS \"%V\" after %M ms",
-                      &ks->uri, alcf->lock_timeout);
+                      &ks->name, alcf->lock_timeout);
         break;
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_FETCH:
@@ -392,7 +405,7 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
 
     if (ks->keyset == NULL && alcf->keysets == NULL) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth_token: no keys from JWKS \"%V\"", &ks->uri);
+                       "auth_token: no keys from JWKS \"%V\"", &ks->name);
         return NGX_DECLINED;
     }
 
@@ -476,7 +489,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     case NGX_HTTP_AUTH_TOKEN_KEYS_FETCH:
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_token: unknown kid, fetching JWKS \"%V\" early",
-                      &ks->uri);
+                      &ks->name);
 
         ctx->refetched = 1;
         ctx->kid_looked_for = 1;
@@ -513,7 +526,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "auth_token: gave up waiting for JWKS \"%V\" after %M ms",
-                      &ks->uri, alcf->lock_timeout);
+                      &ks->name, alcf->lock_timeout);
         break;
 
     default:
@@ -551,7 +564,7 @@ ngx_http_auth_token_keys_query(ngx_http_request_t *r,
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth_token: JWKS \"%V\": action %ui, newer document: %s",
-                   &ks->uri, (ngx_uint_t) q->action,
+                   &ks->name, (ngx_uint_t) q->action,
                    q->doc.len ? "yes" : "no");
 
     if (q->doc.len) {
@@ -595,8 +608,15 @@ ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
 
     kf->uri.len = ks->uri.len;
 
+    kf->name.data = ngx_pstrdup(r->pool, &ks->name);
+    if (kf->name.data == NULL) {
+        goto failed;
+    }
+
+    kf->name.len = ks->name.len;
+
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_token: fetching JWKS \"%V\"%s", &kf->uri,
+                   "auth_token: fetching JWKS \"%V\"%s", &kf->name,
                    background ? " in the background" : "");
 
     if (ngx_http_auth_token_fetch(r, &kf->uri, &kf->fetch, background)
@@ -640,7 +660,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     if (f->abandoned) {
         /* the client went away: the next request fetches, no backoff */
         ngx_log_error(NGX_LOG_INFO, log, 0,
-                      "auth_token: JWKS \"%V\" fetch abandoned", &kf->uri);
+                      "auth_token: JWKS \"%V\" fetch abandoned", &kf->name);
         ngx_http_auth_token_zone_drop_keys(zone, kf->hash);
         return;
     }
@@ -659,7 +679,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             err = "out of memory";
 
         } else {
-            keyset = ngx_http_auth_token_jwks_parse(pool, log, &kf->uri,
+            keyset = ngx_http_auth_token_jwks_parse(pool, log, &kf->name,
                                                     f->answer.body.data,
                                                     f->answer.body.len, &err);
         }
@@ -680,7 +700,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
         if (rc == NGX_DECLINED) {
             ngx_log_error(NGX_LOG_INFO, log, 0,
                           "auth_token: JWKS \"%V\" fetched under an older "
-                          "configuration: not kept", &kf->uri);
+                          "configuration: not kept", &kf->name);
             ngx_destroy_pool(pool);
             return;
         }
@@ -700,7 +720,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
 
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "auth_token: JWKS \"%V\" fetch failed: %s; %s, "
-                      "next attempt in %T s", &kf->uri, err,
+                      "next attempt in %T s", &kf->name, err,
                       had_keys ? "keeping the last good keys"
                                : "no keys yet", backoff);
         return;
@@ -708,7 +728,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
 
     ks = ngx_http_auth_token_keys_find(kf->src, kf->hash, &kf->uri, 0);
 
-    ngx_http_auth_token_keys_log_change(log, &kf->uri,
+    ngx_http_auth_token_keys_log_change(log, &kf->name,
                                         ks ? ks->keyset : NULL, keyset);
 
     if (ks == NULL) {
@@ -737,12 +757,12 @@ ngx_http_auth_token_keys_sync(ngx_http_auth_token_keys_t *ks, ngx_str_t *doc,
         return;
     }
 
-    keyset = ngx_http_auth_token_jwks_parse(pool, NULL, &ks->uri, doc->data,
+    keyset = ngx_http_auth_token_jwks_parse(pool, NULL, &ks->name, doc->data,
                                             doc->len, &err);
     if (keyset == NULL) {
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "auth_token: JWKS \"%V\" in the zone: %s",
-                      &ks->uri, err);
+                      &ks->name, err);
         ngx_destroy_pool(pool);
         ks->generation = generation;
         return;
@@ -786,9 +806,11 @@ ngx_http_auth_token_keys_log_change(ngx_log_t *log, ngx_str_t *uri,
     key = ks->keys.elts;
 
     for (i = 0; i < ks->keys.nelts; i++) {
-        if (old == NULL || !ngx_http_auth_token_keyset_has_kid(old, &key[i].kid)) {
-            p = ngx_slprintf(p, last, "%s\"%V\"",
-                             added++ ? " " : ", added ", &key[i].kid);
+        if (old == NULL
+            || !ngx_http_auth_token_keyset_has_kid(old, &key[i].kid))
+        {
+            p = ngx_http_auth_token_keys_log_kid(p, last,
+                                      added++ ? " " : ", added ", &key[i].kid);
         }
     }
 
@@ -797,9 +819,9 @@ ngx_http_auth_token_keys_log_change(ngx_log_t *log, ngx_str_t *uri,
 
         for (i = 0; i < old->keys.nelts; i++) {
             if (!ngx_http_auth_token_keyset_has_kid(ks, &key[i].kid)) {
-                p = ngx_slprintf(p, last, "%s\"%V\"",
-                                 removed++ ? " " : ", removed ",
-                                 &key[i].kid);
+                p = ngx_http_auth_token_keys_log_kid(p, last,
+                                    removed++ ? " " : ", removed ",
+                                    &key[i].kid);
             }
         }
     }
@@ -814,4 +836,19 @@ ngx_http_auth_token_keys_log_change(ngx_log_t *log, ngx_str_t *uri,
                   "auth_token: JWKS \"%V\" %s: %ui keys%*s",
                   uri, old ? "changed" : "loaded", ks->keys.nelts,
                   p - buf, buf);
+}
+
+
+/* ", added \"kid\"": the kid escaped as every outside string in logs */
+
+static u_char *
+ngx_http_auth_token_keys_log_kid(u_char *p, u_char *last, char *sep,
+    ngx_str_t *kid)
+{
+    u_char  *e;
+    u_char   escaped[NGX_HTTP_AUTH_TOKEN_LOG_LEN(NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
+
+    e = ngx_http_auth_token_log_escape_into(escaped, kid->data, kid->len);
+
+    return ngx_slprintf(p, last, "%s\"%*s\"", sep, e - escaped, escaped);
 }

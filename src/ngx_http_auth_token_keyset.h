@@ -19,6 +19,7 @@
 typedef struct {
     ngx_queue_t                     queue;      /* LRU of its source */
     ngx_str_t                       uri;
+    ngx_str_t                       name;       /* the URI, for logs */
     u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 
     ngx_http_auth_token_keyset_t   *keyset;

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_subrequest.h"
+#include "ngx_http_auth_token_encoding.h"
 
 
 /*
@@ -257,7 +258,9 @@ ngx_http_auth_token_fetch_done(ngx_http_request_t *r, void *data,
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_token: the identity provider's answer was "
                       "redirected to \"%V\" (error_page or "
-                      "X-Accel-Redirect): not used", &r->uri);
+                      "X-Accel-Redirect): not used",
+                      ngx_http_auth_token_log_escape(r->pool, r->uri.data,
+                                                     r->uri.len));
     }
 
     f->max_age = ngx_http_auth_token_max_age(r);

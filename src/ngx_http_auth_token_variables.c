@@ -121,6 +121,7 @@ static ngx_int_t
 ngx_http_auth_token_set_value(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, json_t *json)
 {
+    ngx_int_t  rc;
     ngx_str_t  s;
 
     if (json == NULL) {
@@ -128,7 +129,15 @@ ngx_http_auth_token_set_value(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_auth_token_render(r->pool, json, &s) != NGX_OK) {
+    rc = ngx_http_auth_token_render(r->pool, json, &s);
+
+    if (rc == NGX_DECLINED) {
+        /* a value that cannot be represented is not shown */
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (rc != NGX_OK) {
         return NGX_ERROR;
     }
 

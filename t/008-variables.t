@@ -50,7 +50,7 @@ n=[1700000000] exp=[32503680000] f=[0.25] neg=[-7]
 
 
 
-=== TEST 3: array claim: elements joined with ",", non-strings as JSON
+=== TEST 3: array claim as a list: elements joined with ",", nested arrays and objects as quoted JSON
 --- config
     location /t {
         auth_token "api";
@@ -63,7 +63,7 @@ GET /t
 "Authorization: Bearer " . AuthTokenTest::jwt(raw_claims =>
     '{"sub":"u","roles":["admin","ops"],"mixed":["a",2,false,null,["x"],{"k":1}],"empty":[]}')
 --- response_body
-roles=[admin,ops] mixed=[a,2,false,null,["x"],{"k":1}] empty=[]
+roles=[admin,ops] mixed=[a,2,false,null,"[\"x\"]","{\"k\":1}"] empty=[]
 
 
 
@@ -101,7 +101,7 @@ t=[true] f=[false] null=[] none=[]
 
 
 
-=== TEST 6: escapes in claim strings are decoded; control characters become spaces
+=== TEST 6: escapes in claim strings are decoded; a value with control characters is not shown (empty)
 --- config
     location /t {
         auth_token "api";
@@ -114,7 +114,7 @@ GET /t
 "Authorization: Bearer " . AuthTokenTest::jwt(raw_claims =>
     '{"sub":"u","name":"J\u00fcrgen \"J\" \/ x","ctl":"a\r\nb\tc"}')
 --- response_body eval
-"name=[J\xc3\xbcrgen \"J\" / x] ctl=[a  b c]\n"
+"name=[J\xc3\xbcrgen \"J\" / x] ctl=[]\n"
 
 
 
