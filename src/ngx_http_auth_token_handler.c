@@ -344,6 +344,7 @@ ngx_http_auth_token_inherit(ngx_http_request_t *r,
 static void
 ngx_http_auth_token_reset(ngx_http_auth_token_ctx_t *ctx)
 {
+    ngx_str_t                    client_auth;
     ngx_array_t                 *stash;
     ngx_uint_t                   added, restored;
     ngx_http_request_t          *r;
@@ -354,6 +355,7 @@ ngx_http_auth_token_reset(ngx_http_auth_token_ctx_t *ctx)
     added = ctx->headers_added;
     stash = ctx->stash;
     restored = ctx->restored;
+    client_auth = ctx->client_auth;
 
     ngx_memzero(ctx, sizeof(ngx_http_auth_token_ctx_t));
 
@@ -362,6 +364,7 @@ ngx_http_auth_token_reset(ngx_http_auth_token_ctx_t *ctx)
     ctx->headers_added = added;
     ctx->stash = stash;
     ctx->restored = restored;
+    ctx->client_auth = client_auth;
     ctx->step = NGX_HTTP_AUTH_TOKEN_STEP_FIND;
 }
 
@@ -642,10 +645,20 @@ ngx_http_auth_token_find(ngx_http_request_t *r,
         }
     }
 
+    /*
+     * the client's header: after an internal redirect it may be gone (or
+     * replaced by a reissued token) for the upstream of an earlier location
+     */
+
     h = r->headers_in.authorization;
     rc = NGX_DECLINED;
 
-    if (h) {
+    if (ctx->client_auth.data) {
+        rc = ngx_http_auth_token_parse_authorization(&ctx->client_auth,
+                                                     &alcf->scheme,
+                                                     &header);
+
+    } else if (h) {
         rc = ngx_http_auth_token_parse_authorization(&h->value,
                                                      &alcf->scheme,
                                                      &header);

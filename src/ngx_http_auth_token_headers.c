@@ -374,6 +374,13 @@ ngx_http_auth_token_upstream_token(ngx_http_request_t *r,
                    reissued ? ", reissued token added" : "");
 
     if (strip) {
+
+        /* kept for a check after an internal redirect */
+
+        if (ctx && ctx->client_auth.data == NULL) {
+            ctx->client_auth = r->headers_in.authorization->value;
+        }
+
         if (ngx_http_auth_token_rebuild(r, NULL, r->headers_in.authorization,
                                         reissued, NULL)
             != NGX_OK)

@@ -248,6 +248,9 @@ typedef struct {
     /* client copies of claim headers, kept aside on arrival */
     ngx_array_t                    *stash;
 
+    /* the client's Authorization, once removed for the upstream */
+    ngx_str_t                       client_auth;
+
     unsigned                        from_header:1;
     unsigned                        hashed:1;
     unsigned                        hit:1;      /* verified before */
