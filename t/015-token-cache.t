@@ -992,3 +992,99 @@ our ($T, $U) = map { main::bearer_of($_) }
 --- response_body_like eval
 [qr/401 Authorization Required/, qr/401 Authorization Required/,
  "\\Ascope sub=\\[from-idp\\]\\n\\z", "\\Ascope sub=\\[from-idp\\]\\n\\z"]
+
+
+
+=== TEST 22: the cache key is every byte of the token: the last character of the signature changed is another entry, MISS and 401
+For an RS256 signature (256 bytes) the last base64url character carries 2
+bits; another of the four characters with those bits is another signature.
+--- http_config
+    auth_token_zone tokens:1m;
+--- config
+    location /api {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
+        add_header X-Cache $auth_token_cache always;
+        echo "sub=[$auth_token_claim_sub]";
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+my $t = main::tok(claims => { sub => "last-char" });
+my $u = $t;
+my $c = substr($u, -1);
+substr($u, -1) = { A => 'Q', Q => 'g', g => 'w', w => 'A' }->{$c} // die "last char $c\n";
+[main::bearer_of($t), main::bearer_of($t), main::bearer_of($u), main::bearer_of($t)]
+--- error_code eval
+[200, 200, 401, 200]
+--- response_headers eval
+["X-Cache: MISS", "X-Cache: HIT", "X-Cache: MISS\n" . main::challenge("Signature verification failed"),
+ "X-Cache: HIT"]
+
+
+
+=== TEST 23: the kid alone is part of a key's fingerprint: the same key material under another kid does not vouch for a cached token
+/a trusts rsa1 as kid "k1", /b the same material as kid "k2": a token with
+kid "k1" cached at /a is an unknown key at /b, not a HIT.
+--- http_config
+    auth_token_zone tokens:1m;
+--- user_files eval
+my %k1 = (%{ $main::KEY{rsa1} }, kid => "k1");
+my %k2 = (%{ $main::KEY{rsa1} }, kid => "k2");
+">>> a.json\n" . JSON::PP->new->canonical->encode({ keys => [ \%k1 ] })
+. "\n>>> b.json\n" . JSON::PP->new->canonical->encode({ keys => [ \%k2 ] })
+--- config
+    location /a {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_SERVER_ROOT/html/a.json;
+        add_header X-Cache $auth_token_cache always;
+        echo "a";
+    }
+    location /b {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_SERVER_ROOT/html/b.json;
+        add_header X-Cache $auth_token_cache always;
+        echo "b";
+    }
+--- request eval
+["GET /a", "GET /a", "GET /b"]
+--- more_headers eval
+my $t = main::bearer_of(main::tok(alg => "RS256", key => "rsa1", kid => "k1"));
+[$t, $t, $t]
+--- error_code eval
+[200, 200, 401]
+--- response_headers eval
+["X-Cache: MISS", "X-Cache: HIT", main::challenge("Unknown signing key")]
+
+
+
+=== TEST 24: a hit needs a key allowed to verify the token's alg: the same key (material and kid) restricted to PS256 does not vouch for an RS256 token
+--- http_config
+    auth_token_zone tokens:1m;
+--- user_files eval
+my %rs = (%{ $main::KEY{rsa1} }, kid => "k1", alg => "RS256");
+my %ps = (%{ $main::KEY{rsa1} }, kid => "k1", alg => "PS256");
+">>> rs.json\n" . JSON::PP->new->canonical->encode({ keys => [ \%rs ] })
+. "\n>>> ps.json\n" . JSON::PP->new->canonical->encode({ keys => [ \%ps ] })
+--- config
+    location /rs {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_SERVER_ROOT/html/rs.json;
+        add_header X-Cache $auth_token_cache always;
+        echo "rs";
+    }
+    location /ps {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_SERVER_ROOT/html/ps.json;
+        add_header X-Cache $auth_token_cache always;
+        echo "ps";
+    }
+--- request eval
+["GET /rs", "GET /rs", "GET /ps"]
+--- more_headers eval
+my $t = main::bearer_of(main::tok(alg => "RS256", key => "rsa1", kid => "k1"));
+[$t, $t, $t]
+--- error_code eval
+[200, 200, 401]
+--- response_headers eval
+["X-Cache: MISS", "X-Cache: HIT", main::challenge("No key for the token algorithm")]
