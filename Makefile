@@ -33,6 +33,7 @@ SRCS        := config $(wildcard src/*.c src/*.h)
 
 # libFuzzer targets for every parser of outside bytes: make fuzz, fuzz-ci
 include fuzz/fuzz.mk
+include mk/unit.mk
 
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
@@ -45,7 +46,7 @@ DEB_NO_RECOMMENDS := prometheus
 
 .PHONY: all deps run test bench asan clean
 
-all: $(SO) $(BUILD)/t-mint
+all: $(SO) $(BUILD)/t-mint $(BUILD)/t-unit
 
 deps: $(BUILD)/.deps
 
