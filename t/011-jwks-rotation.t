@@ -570,6 +570,55 @@ auth_token: 503
 
 
 
+=== TEST 8b: during a JWKS outage the back-off applies to unknown-kid fetches too: none while backing off
+The IdP breaks after the first fetch. Refresh 1 s: three refreshes in a
+row fail (back-off 1, 2, then 4 s); the unknown kids in the next 2.2 s
+make no fetch (refetch interval 1 s, but backing off), get 401 at once,
+and the good token still gets 200 with the last good keys.
+--- log_level: info
+--- user_files eval
+">>> idp/jwks.json\n" . main::jwks("rsa1")
+--- http_config
+    auth_token_zone tokens:1m;
+--- config
+    location /api {
+        auth_token "api";
+        auth_token_jwks_request /_jwks;
+        auth_token_jwks_refresh 1s;
+        auth_token_jwks_refetch_interval 1s;
+        auth_token_lock_timeout 500ms;
+        echo "ok";
+    }
+    location = /_jwks {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/jwks.json;
+    }
+--- request eval
+[
+    "GET /api",
+    "PUT /idp-admin/jwks.json\n{\"keys\":",
+    "GET /sleep?s=1.1", "GET /api",
+    "GET /sleep?s=1.1", "GET /api",
+    "GET /sleep?s=2.1", "GET /api",
+    "GET /api", "GET /sleep?s=1.1", "GET /api", "GET /sleep?s=1.1", "GET /api", "GET /api",
+    "GET /idp-log",
+]
+--- more_headers eval
+my @k = map { AuthTokenTest::bearer(alg => "RS256", kid => "new-$_") } 1 .. 3;
+[main::tok_a(), "", "", main::tok_a(), "", main::tok_a(), "", main::tok_a(),
+ $k[0], "", $k[1], "", $k[2], main::tok_a(), ""]
+--- error_code eval
+[200, 204, 200, 200, 200, 200, 200, 200, 401, 200, 401, 200, 401, 200, 200]
+--- response_body_like eval
+["\\Aok\\n\\z", "", "slept", "\\Aok\\n\\z", "slept", "\\Aok\\n\\z", "slept", "\\Aok\\n\\z",
+ "401", "slept", "401", "slept", "401", "\\Aok\\n\\z",
+ main::idp_calls("/jwks.json", 4)]
+--- timeout: 5
+--- no_error_log
+auth_token: 503
+
+
+
 === TEST 9: Cache-Control: max-age=2 from the IdP shortens the refresh (10m): one more IdP call after 2 s
 --- user_files eval
 ">>> idp/jwks.json\n" . main::jwks("rsa1")
