@@ -279,6 +279,17 @@ ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt, va_list args)
             len = ngx_strlen(s);
             break;
 
+        case '*':
+            /* "%*s": a length, then bytes */
+
+            if (*fmt++ != 's') {
+                goto unsupported;
+            }
+
+            len = va_arg(args, size_t);
+            s = va_arg(args, u_char *);
+            break;
+
         case 'V':
             v = va_arg(args, ngx_str_t *);
             s = v->data;
@@ -346,6 +357,7 @@ ngx_fuzz_vformat(u_char *buf, u_char *last, const char *fmt, va_list args)
             continue;
 
         default:
+        unsupported:
             fprintf(stderr, "fuzz shim: unsupported format \"%s\"\n", fmt - 2);
             abort();
         }
