@@ -445,9 +445,31 @@ ngx_http_auth_token_rebuild(ngx_http_request_t *r, ngx_array_t *names,
     old = r->headers_in.headers;
 
     n = 0;
+    g = 0;
 
     for (part = &old.part; part; part = part->next) {
+
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (&h[i] == skip
+                || (names && ngx_http_auth_token_named(names, &h[i].key)))
+            {
+                g++;
+            }
+        }
+
         n += part->nelts;
+    }
+
+    if (g == 0) {
+
+        /* nothing goes: the list stays as it is (the common case) */
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: no header to remove");
+
+        return NGX_OK;
     }
 
     map = ngx_palloc(r->pool, (n + 1) * sizeof(ngx_int_t));
