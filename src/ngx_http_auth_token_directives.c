@@ -62,7 +62,8 @@ ngx_http_auth_token_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    return ngx_http_auth_token_zone_add(cf, &value[1], &amcf->zone);
+    return ngx_http_auth_token_zone_add(cf, &value[1], &amcf->zone,
+                                        &amcf->labels);
 }
 
 

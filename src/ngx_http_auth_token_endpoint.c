@@ -14,6 +14,7 @@
 #include "ngx_http_auth_token_json.h"
 #include "ngx_http_auth_token_jwa.h"
 #include "ngx_http_auth_token_verify.h"
+#include "ngx_http_auth_token_metrics.h"
 
 
 /*
@@ -402,14 +403,16 @@ ngx_http_auth_token_call_run(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_call_t *call,
     ngx_msec_t lock_timeout)
 {
-    ngx_int_t  rc;
+    ngx_int_t   rc;
+    ngx_uint_t  kind;
 
     if (call->zone == NULL) {
         call->cache = NGX_HTTP_AUTH_TOKEN_CACHE_BYPASS;
         return ngx_http_auth_token_call_start(r, call);
     }
 
-    rc = ngx_http_auth_token_zone_get_outcome(call->zone, call->key,
+    rc = ngx_http_auth_token_zone_get_outcome(call->zone, call->ep->kind,
+                                              call->key,
                                               &call->trust, r->pool,
                                               &call->outcome, &call->cache);
 
@@ -417,16 +420,31 @@ ngx_http_auth_token_call_run(ngx_http_request_t *r,
                    "auth_token: %s in the zone: %i",
                    ngx_http_auth_token_kinds[call->ep->kind].name, rc);
 
+    kind = (call->ep->kind == NGX_HTTP_AUTH_TOKEN_INTROSPECTION)
+           ? NGX_HTTP_AUTH_TOKEN_M_INTROSPECTION
+           : NGX_HTTP_AUTH_TOKEN_M_REISSUE;
+
     switch (rc) {
 
     case NGX_OK:
         ngx_http_auth_token_wait_end(&ctx->wait);
         call->done = 1;
+
+        if (call->cache == NGX_HTTP_AUTH_TOKEN_CACHE_STALE) {
+            ngx_http_auth_token_count_cache(r, kind,
+                                            NGX_HTTP_AUTH_TOKEN_M_STALE);
+
+        } else if (call->cache == NGX_HTTP_AUTH_TOKEN_CACHE_HIT) {
+            ngx_http_auth_token_count_cache(r, kind,
+                                            NGX_HTTP_AUTH_TOKEN_M_HIT);
+        }
+
         return NGX_OK;
 
     case NGX_AGAIN:
         ngx_http_auth_token_wait_end(&ctx->wait);
         call->store = 1;
+        ngx_http_auth_token_count_cache(r, kind, NGX_HTTP_AUTH_TOKEN_M_MISS);
         return ngx_http_auth_token_call_start(r, call);
 
     case NGX_BUSY:
@@ -435,6 +453,7 @@ ngx_http_auth_token_call_run(ngx_http_request_t *r,
 
         if (!ctx->wait.parked) {
             call->cache = NGX_HTTP_AUTH_TOKEN_CACHE_HIT;
+            ngx_http_auth_token_count_wait(r, kind);
         }
 
         rc = ngx_http_auth_token_wait(r, &ctx->wait, lock_timeout,
@@ -454,6 +473,7 @@ ngx_http_auth_token_call_run(ngx_http_request_t *r,
         return ngx_http_auth_token_call_start(r, call);
 
     case NGX_DECLINED:
+        ngx_http_auth_token_count_cache(r, kind, NGX_HTTP_AUTH_TOKEN_M_MISS);
         return ngx_http_auth_token_call_start(r, call);
 
     default:
@@ -476,7 +496,8 @@ ngx_http_auth_token_call_start(ngx_http_request_t *r,
     }
 
     if (call->store) {
-        ngx_http_auth_token_zone_drop_outcome(call->zone, call->key);
+        ngx_http_auth_token_zone_drop_outcome(call->zone, call->ep->kind,
+                                               call->key);
     }
 
     return NGX_ERROR;
@@ -489,9 +510,13 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
 {
     ngx_http_auth_token_call_t *call = f->data;
 
+    ngx_uint_t   kind, outcome;
     const char  *name;
 
     name = ngx_http_auth_token_kinds[call->ep->kind].name;
+    kind = (call->ep->kind == NGX_HTTP_AUTH_TOKEN_INTROSPECTION)
+           ? NGX_HTTP_AUTH_TOKEN_M_INTROSPECTION
+           : NGX_HTTP_AUTH_TOKEN_M_REISSUE;
 
     call->done = 1;
 
@@ -505,7 +530,8 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
         call->outcome.state = NGX_HTTP_AUTH_TOKEN_FAILED;
 
         if (call->store) {
-            ngx_http_auth_token_zone_drop_outcome(call->zone, call->key);
+            ngx_http_auth_token_zone_drop_outcome(call->zone, call->ep->kind,
+                                               call->key);
         }
 
         return;
@@ -515,9 +541,30 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
                                      ngx_time(), call->client_exp,
                                      &call->outcome);
 
+    switch (call->outcome.state) {
+
+    case NGX_HTTP_AUTH_TOKEN_ACCEPTED:
+        outcome = NGX_HTTP_AUTH_TOKEN_M_OK;
+        break;
+
+    case NGX_HTTP_AUTH_TOKEN_FAILED:
+        outcome = (f->answer.status == NGX_HTTP_GATEWAY_TIME_OUT)
+                  ? NGX_HTTP_AUTH_TOKEN_M_TIMEOUT : NGX_HTTP_AUTH_TOKEN_M_ERROR;
+        break;
+
+    default:
+        outcome = NGX_HTTP_AUTH_TOKEN_M_REFUSED;
+        break;
+    }
+
+    ngx_http_auth_token_count_call(sr, kind, outcome, f->start);
+
     if (call->outcome.state != NGX_HTTP_AUTH_TOKEN_FAILED) {
         if (call->store) {
-            ngx_http_auth_token_zone_put_outcome(call->zone, call->key,
+            ngx_http_auth_token_count_cache(sr, kind,
+                                            NGX_HTTP_AUTH_TOKEN_M_STORE);
+            ngx_http_auth_token_zone_put_outcome(call->zone, call->ep->kind,
+                                                 call->key,
                                                  &call->outcome);
         }
 
@@ -530,7 +577,8 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
                   f->answer.status);
 
     if (call->store) {
-        ngx_http_auth_token_zone_fail_outcome(call->zone, call->key,
+        ngx_http_auth_token_zone_fail_outcome(call->zone, call->ep->kind,
+                                              call->key,
                                               &call->trust, sr->pool,
                                               &call->outcome, &call->cache);
     }

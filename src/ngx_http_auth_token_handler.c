@@ -16,6 +16,7 @@
 #include "ngx_http_auth_token_keyset.h"
 #include "ngx_http_auth_token_subrequest.h"
 #include "ngx_http_auth_token_verify.h"
+#include "ngx_http_auth_token_metrics.h"
 
 
 /*
@@ -604,6 +605,8 @@ ngx_http_auth_token_decide(ngx_http_request_t *r,
             ctx->reason = "Internal error";
         }
     }
+
+    ngx_http_auth_token_count_decision(r, alcf, ctx->status);
 
     if (ctx->status == NGX_HTTP_AUTH_TOKEN_VALID) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,

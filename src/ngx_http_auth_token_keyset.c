@@ -17,6 +17,7 @@
 #include "ngx_http_auth_token_identity.h"
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_subrequest.h"
+#include "ngx_http_auth_token_metrics.h"
 
 
 /*
@@ -378,6 +379,10 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
     switch (q.action) {
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_WAIT:
+        if (!ctx->wait.parked) {
+            ngx_http_auth_token_count_wait(r, NGX_HTTP_AUTH_TOKEN_M_JWKS);
+        }
+
         rc = ngx_http_auth_token_wait(r, &ctx->wait, alcf->lock_timeout,
                                       NGX_HTTP_AUTH_TOKEN_WAIT_STEP);
         if (rc != NGX_DECLINED) {
@@ -694,8 +699,9 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             refresh = ngx_min(refresh, ngx_max(f->max_age, kf->refetch));
         }
 
-        rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash,
-                                               &f->answer.body, refresh,
+        rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash, &kf->name,
+                                               &f->answer.body,
+                                               keyset->keys.nelts, refresh,
                                                kf->pinned, &generation);
         if (rc == NGX_DECLINED) {
             ngx_log_error(NGX_LOG_INFO, log, 0,
@@ -716,7 +722,13 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
         }
 
         backoff = ngx_http_auth_token_zone_fail_keys(zone, kf->hash,
-                                                     &had_keys);
+                                                     &kf->name, &had_keys);
+
+        ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS,
+                                   (f->answer.status
+                                    == NGX_HTTP_GATEWAY_TIME_OUT)
+                                   ? NGX_HTTP_AUTH_TOKEN_M_TIMEOUT
+                                   : NGX_HTTP_AUTH_TOKEN_M_ERROR, f->start);
 
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "auth_token: JWKS \"%V\" fetch failed: %s; %s, "
@@ -725,6 +737,9 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
                                : "no keys yet", backoff);
         return;
     }
+
+    ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS,
+                                   NGX_HTTP_AUTH_TOKEN_M_OK, f->start);
 
     ks = ngx_http_auth_token_keys_find(kf->src, kf->hash, &kf->uri, 0);
 

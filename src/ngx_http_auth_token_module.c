@@ -15,6 +15,7 @@
 #include "ngx_http_auth_token_identity.h"
 #include "ngx_http_auth_token_jwa.h"
 #include "ngx_http_auth_token_keyset.h"
+#include "ngx_http_auth_token_metrics.h"
 #include "ngx_http_auth_token_subrequest.h"
 #include "ngx_http_auth_token_variables.h"
 
@@ -28,6 +29,7 @@
 static ngx_int_t ngx_http_auth_token_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_auth_token_init(ngx_conf_t *cf);
 static void *ngx_http_auth_token_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_auth_token_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_auth_token_create_srv_conf(ngx_conf_t *cf);
 static void *ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf,
@@ -253,6 +255,20 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       offsetof(ngx_http_auth_token_loc_conf_t, pass_token),
       NULL },
 
+    { ngx_string("auth_token_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_auth_token_metrics,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_token_metrics_label"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_token_metrics_label,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -262,7 +278,7 @@ static ngx_http_module_t  ngx_http_auth_token_module_ctx = {
     ngx_http_auth_token_init,              /* postconfiguration */
 
     ngx_http_auth_token_create_main_conf,  /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_auth_token_init_main_conf,    /* init main configuration */
 
     ngx_http_auth_token_create_srv_conf,   /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -351,6 +367,7 @@ ngx_http_auth_token_init(ngx_conf_t *cf)
 static void *
 ngx_http_auth_token_create_main_conf(ngx_conf_t *cf)
 {
+    ngx_str_t                        *s;
     ngx_http_auth_token_main_conf_t  *amcf;
 
     amcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_token_main_conf_t));
@@ -372,7 +389,40 @@ ngx_http_auth_token_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /* label 0: locations without auth_token_metrics_label */
+
+    if (ngx_array_init(&amcf->labels, cf->pool, 4, sizeof(ngx_str_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    s = ngx_array_push(&amcf->labels);
+    if (s == NULL) {
+        return NULL;
+    }
+
+    ngx_str_null(s);
+
     return amcf;
+}
+
+
+/* counters live in the zone: a metrics page without one is refused */
+
+static char *
+ngx_http_auth_token_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_auth_token_main_conf_t *amcf = conf;
+
+    if (amcf->metrics && amcf->zone == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"auth_token_metrics\" needs \"auth_token_zone\": "
+                      "the counters live in the shared zone");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -428,6 +478,7 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->requires = NGX_CONF_UNSET_PTR;
     conf->headers = NGX_CONF_UNSET_PTR;
     conf->pass_token = NGX_CONF_UNSET;
+    conf->metrics_label = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -492,6 +543,7 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->requires, prev->requires, NULL);
     ngx_conf_merge_ptr_value(conf->headers, prev->headers, NULL);
     ngx_conf_merge_value(conf->pass_token, prev->pass_token, 0);
+    ngx_conf_merge_uint_value(conf->metrics_label, prev->metrics_label, 0);
 
     if (conf->scopes == NGX_CONF_UNSET_PTR) {
         conf->scopes = (prev->scopes == NGX_CONF_UNSET_PTR) ? NULL

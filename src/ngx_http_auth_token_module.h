@@ -140,6 +140,8 @@ typedef struct {
     ngx_array_t                     keysets;    /* loaded files */
     ngx_array_t                     sources;    /* remote key sets */
     ngx_shm_zone_t                 *zone;
+    ngx_array_t                     labels;     /* metrics labels */
+    ngx_uint_t                      metrics;    /* a location shows them */
 } ngx_http_auth_token_main_conf_t;
 
 
@@ -196,6 +198,10 @@ typedef struct {
     /* upstream */
     ngx_array_t                    *headers;
     ngx_flag_t                      pass_token;
+
+    /* metrics */
+    ngx_uint_t                      metrics_label;  /* slot in the zone */
+    ngx_uint_t                      metrics_format; /* 0: no handler */
 
     /* everything that decides, hashed: kept across internal redirects */
     u_char                          policy[NGX_HTTP_AUTH_TOKEN_HASH_LEN];

@@ -100,6 +100,7 @@ ngx_http_auth_token_fetch(ngx_http_request_t *r, ngx_str_t *uri,
     f->answer.too_large = 0;
     f->answer.body.len = 0;
     f->max_age = -1;
+    f->start = ngx_current_msec;
     f->done = 0;
     f->abandoned = 0;
     f->redirected = 0;
@@ -398,7 +399,8 @@ ngx_http_auth_token_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
                                (size_t) size);
 
                 } else {
-                    n = ngx_read_file(b->file, f->answer.body.data + f->answer.body.len,
+                    n = ngx_read_file(b->file,
+                                      f->answer.body.data + f->answer.body.len,
                                       (size_t) size, b->file_pos);
                     if (n != size) {
                         return NGX_ERROR;

@@ -36,6 +36,7 @@ struct ngx_http_auth_token_fetch_s {
     size_t                          capacity;
     size_t                          max;
     time_t                          max_age;    /* Cache-Control, or -1 */
+    ngx_msec_t                      start;      /* of the call */
     unsigned                        done:1;
     unsigned                        abandoned:1; /* the client went away */
     unsigned                        redirected:1;

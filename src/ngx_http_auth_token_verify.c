@@ -14,6 +14,7 @@
 #include "ngx_http_auth_token_claims.h"
 #include "ngx_http_auth_token_keyset.h"
 #include "ngx_http_auth_token_zone.h"
+#include "ngx_http_auth_token_metrics.h"
 
 
 /*
@@ -33,7 +34,8 @@ static ngx_int_t ngx_http_auth_token_decode(ngx_http_request_t *r,
     ngx_http_auth_token_status_e *status);
 static ngx_int_t ngx_http_auth_token_parse_claims(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx, const char **reason);
-static void ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
+static ngx_uint_t ngx_http_auth_token_remember(
+    ngx_http_auth_token_loc_conf_t *alcf,
     ngx_http_auth_token_zone_t *zone, ngx_http_auth_token_ctx_t *ctx,
     ngx_http_auth_token_key_t *key);
 
@@ -227,6 +229,8 @@ again:
                            "auth_token: verified-token cache hit");
 
             ctx->jwt_cache = NGX_HTTP_AUTH_TOKEN_CACHE_HIT;
+            ngx_http_auth_token_count_cache(r, NGX_HTTP_AUTH_TOKEN_M_TOKEN,
+                                            NGX_HTTP_AUTH_TOKEN_M_HIT);
             return NGX_OK;
         }
 
@@ -248,8 +252,10 @@ again:
         }
     }
 
-    if (zone) {
+    if (zone && ctx->jwt_cache != NGX_HTTP_AUTH_TOKEN_CACHE_MISS) {
         ctx->jwt_cache = NGX_HTTP_AUTH_TOKEN_CACHE_MISS;
+        ngx_http_auth_token_count_cache(r, NGX_HTTP_AUTH_TOKEN_M_TOKEN,
+                                        NGX_HTTP_AUTH_TOKEN_M_MISS);
     }
 
     status = ngx_http_auth_token_jws_verify(ctx->jws, ks, n, &key, &found,
@@ -258,6 +264,12 @@ again:
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth_token: signature check over %ui key sets: %ui",
                    n, (ngx_uint_t) status);
+
+    if (status == NGX_HTTP_AUTH_TOKEN_UNCHECKED
+        || status == NGX_HTTP_AUTH_TOKEN_BAD_SIGNATURE)
+    {
+        ngx_http_auth_token_count_verification(r, ctx->jws->alg);
+    }
 
     if (status == NGX_HTTP_AUTH_TOKEN_UNKNOWN_KEY
         && ctx->jws->kid.data && !found)
@@ -299,8 +311,9 @@ again:
     ctx->times_set = 1;
     ctx->alg = ctx->jws->alg;
 
-    if (zone) {
-        ngx_http_auth_token_remember(alcf, zone, ctx, key);
+    if (zone && ngx_http_auth_token_remember(alcf, zone, ctx, key)) {
+        ngx_http_auth_token_count_cache(r, NGX_HTTP_AUTH_TOKEN_M_TOKEN,
+                                        NGX_HTTP_AUTH_TOKEN_M_STORE);
     }
 
     return NGX_OK;
@@ -344,7 +357,7 @@ ngx_http_auth_token_parse_claims(ngx_http_request_t *r,
  * the location's own checks still run on every request.
  */
 
-static void
+static ngx_uint_t
 ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     ngx_http_auth_token_zone_t *zone, ngx_http_auth_token_ctx_t *ctx,
     ngx_http_auth_token_key_t *key)
@@ -363,7 +376,7 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     if (v.times.has & NGX_HTTP_AUTH_TOKEN_HAS_EXP) {
 
         if (v.times.exp <= (double) now) {
-            return;
+            return 0;
         }
 
         /* within (now, expires): the conversion cannot overflow */
@@ -373,9 +386,13 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
         }
     }
 
-    if (v.expires > now) {
-        ngx_http_auth_token_zone_put_verified(zone, ctx->hash, &v);
+    if (v.expires <= now) {
+        return 0;
     }
+
+    ngx_http_auth_token_zone_put_verified(zone, ctx->hash, &v);
+
+    return 1;
 }
 
 

@@ -27,9 +27,21 @@
 
 typedef enum {
     NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED = 1,
-    NGX_HTTP_AUTH_TOKEN_ENTRY_OUTCOME,
+    NGX_HTTP_AUTH_TOKEN_ENTRY_INTROSPECTION,
+    NGX_HTTP_AUTH_TOKEN_ENTRY_REISSUE,
     NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS
 } ngx_http_auth_token_entry_e;
+
+
+/* the metrics' cache kind of an entry type */
+
+static ngx_uint_t  ngx_http_auth_token_entry_kind[] = {
+    0,
+    NGX_HTTP_AUTH_TOKEN_M_TOKEN,
+    NGX_HTTP_AUTH_TOKEN_M_INTROSPECTION,
+    NGX_HTTP_AUTH_TOKEN_M_REISSUE,
+    NGX_HTTP_AUTH_TOKEN_M_JWKS
+};
 
 
 typedef struct {
@@ -69,6 +81,13 @@ typedef struct {
     time_t                          refetch_at;  /* next unknown-kid fetch */
     ngx_uint_t                      conf;        /* that fetched it */
 
+    /* for metrics */
+    ngx_uint_t                      nkeys;
+    ngx_uint_t                      failures_total;
+    ngx_uint_t                      unknown_fetches;
+    size_t                          name_len;
+    u_char                          name[NGX_HTTP_AUTH_TOKEN_LABEL_LEN * 2];
+
     /* kids looked for in this document after a refetch, and not found */
     ngx_uint_t                      unknown_n;
     u_char                          unknown[NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS]
@@ -85,6 +104,8 @@ struct ngx_http_auth_token_shctx_s {
     ngx_uint_t                      evictions;
     ngx_uint_t                      evictions_logged;
     time_t                          warned;     /* zone full, logged at */
+    ngx_uint_t                      entries[NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES];
+    ngx_http_auth_token_metrics_sh_t  metrics;
 };
 
 
@@ -94,6 +115,8 @@ struct ngx_http_auth_token_shctx_s {
 
 static ngx_int_t ngx_http_auth_token_zone_init(ngx_shm_zone_t *shm_zone,
     void *data);
+static ngx_int_t ngx_http_auth_token_zone_labels(
+    ngx_http_auth_token_zone_t *zone);
 static void ngx_http_auth_token_rbtree_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_http_auth_token_node_t *ngx_http_auth_token_zone_lookup(
@@ -107,6 +130,7 @@ static void ngx_http_auth_token_zone_free(ngx_http_auth_token_zone_t *zone,
     ngx_http_auth_token_node_t *n);
 static ngx_uint_t ngx_http_auth_token_zone_evict(
     ngx_http_auth_token_zone_t *zone, ngx_uint_t n);
+static ngx_uint_t ngx_http_auth_token_answer_type(ngx_uint_t kind);
 static ngx_uint_t ngx_http_auth_token_answer_fresh(
     ngx_http_auth_token_answer_sh_t *a, ngx_http_auth_token_trust_t *trust,
     time_t now);
@@ -119,13 +143,15 @@ static void ngx_http_auth_token_answer_stale(
     ngx_uint_t *cache);
 static ngx_http_auth_token_keys_sh_t *ngx_http_auth_token_keys_state(
     ngx_http_auth_token_zone_t *zone, u_char *hash, ngx_uint_t pinned);
+static void ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
+    ngx_str_t *name);
 
 
 /* auth_token_zone name:size */
 
 char *
 ngx_http_auth_token_zone_add(ngx_conf_t *cf, ngx_str_t *value,
-    ngx_shm_zone_t **shm_zone)
+    ngx_shm_zone_t **shm_zone, ngx_array_t *labels)
 {
     u_char                      *p;
     ssize_t                      size;
@@ -177,6 +203,7 @@ ngx_http_auth_token_zone_add(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     zone->name = name;
+    zone->labels = labels;
 
     (*shm_zone)->init = ngx_http_auth_token_zone_init;
     (*shm_zone)->data = zone;
@@ -242,9 +269,98 @@ ngx_http_auth_token_zone_init(ngx_shm_zone_t *shm_zone, void *data)
 
 done:
 
+    zone->metrics = &zone->sh->metrics;
+
     ngx_shmtx_lock(&zone->shpool->mutex);
+
     zone->conf = ++zone->sh->conf;
+
+    if (ngx_http_auth_token_zone_labels(zone) != NGX_OK) {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        return NGX_ERROR;
+    }
+
     ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The slots of this configuration's metrics labels: a label keeps its
+ * slot (and its counts) across reloads; a new one takes a free slot, or
+ * else one whose label this configuration no longer has (its counts start
+ * again from zero).  The mutex is held.
+ */
+
+static ngx_int_t
+ngx_http_auth_token_zone_labels(ngx_http_auth_token_zone_t *zone)
+{
+    u_char                           mine[NGX_HTTP_AUTH_TOKEN_MAX_LABELS];
+    ngx_str_t                       *name;
+    ngx_uint_t                       i, j;
+    ngx_http_auth_token_label_sh_t  *slot;
+
+    name = zone->labels->elts;
+    slot = zone->metrics->labels;
+
+    /* the pool of the configuration being loaded, not ngx_cycle's */
+
+    zone->slots = ngx_pcalloc(zone->labels->pool,
+                              zone->labels->nelts
+                              * sizeof(ngx_http_auth_token_label_sh_t *));
+    if (zone->slots == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(mine, sizeof(mine));
+
+    for (i = 0; i < zone->labels->nelts; i++) {
+        for (j = 0; j < NGX_HTTP_AUTH_TOKEN_MAX_LABELS; j++) {
+            if (slot[j].used && slot[j].len == name[i].len
+                && ngx_memcmp(slot[j].name, name[i].data, name[i].len) == 0)
+            {
+                zone->slots[i] = &slot[j];
+                mine[j] = 1;
+                break;
+            }
+        }
+    }
+
+    for (i = 0; i < zone->labels->nelts; i++) {
+
+        if (zone->slots[i]) {
+            continue;
+        }
+
+        for (j = 0; j < NGX_HTTP_AUTH_TOKEN_MAX_LABELS; j++) {
+            if (!slot[j].used) {
+                break;
+            }
+        }
+
+        if (j == NGX_HTTP_AUTH_TOKEN_MAX_LABELS) {
+            for (j = 0; j < NGX_HTTP_AUTH_TOKEN_MAX_LABELS; j++) {
+                if (!mine[j]) {
+                    break;
+                }
+            }
+        }
+
+        /* cannot happen: at most 64 labels per configuration */
+
+        if (j == NGX_HTTP_AUTH_TOKEN_MAX_LABELS) {
+            return NGX_ERROR;
+        }
+
+        ngx_memzero(&slot[j], sizeof(ngx_http_auth_token_label_sh_t));
+        slot[j].used = 1;
+        slot[j].len = name[i].len;
+        ngx_memcpy(slot[j].name, name[i].data, name[i].len);
+
+        zone->slots[i] = &slot[j];
+        mine[j] = 1;
+    }
 
     return NGX_OK;
 }
@@ -385,6 +501,8 @@ ngx_http_auth_token_zone_alloc(ngx_http_auth_token_zone_t *zone,
         ngx_queue_insert_head(&zone->sh->lru, &n->queue);
     }
 
+    zone->sh->entries[type]++;
+
     return n;
 }
 
@@ -420,6 +538,8 @@ ngx_http_auth_token_zone_free(ngx_http_auth_token_zone_t *zone,
         ngx_queue_remove(&n->queue);
     }
 
+    zone->sh->entries[n->type]--;
+
     ngx_rbtree_delete(&zone->sh->rbtree, &n->node);
     ngx_slab_free_locked(zone->shpool, n);
 }
@@ -440,10 +560,18 @@ ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
         q = ngx_queue_last(&zone->sh->lru);
         node = ngx_queue_data(q, ngx_http_auth_token_node_t, queue);
 
+        (void) ngx_atomic_fetch_add(&zone->metrics->cache
+                                [ngx_http_auth_token_entry_kind[node->type]]
+                                [NGX_HTTP_AUTH_TOKEN_M_EVICT], 1);
+
         ngx_http_auth_token_zone_free(zone, node);
 
         zone->sh->evictions++;
         evicted++;
+    }
+
+    if (evicted) {
+        (void) ngx_atomic_fetch_add(&zone->metrics->full, 1);
     }
 
     /*
@@ -542,8 +670,8 @@ ngx_http_auth_token_zone_put_verified(ngx_http_auth_token_zone_t *zone,
 
 ngx_int_t
 ngx_http_auth_token_zone_get_outcome(ngx_http_auth_token_zone_t *zone,
-    u_char *key, ngx_http_auth_token_trust_t *trust, ngx_pool_t *pool,
-    ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache)
+    ngx_uint_t kind, u_char *key, ngx_http_auth_token_trust_t *trust,
+    ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache)
 {
     time_t                            now;
     ngx_int_t                         rc;
@@ -555,10 +683,10 @@ ngx_http_auth_token_zone_get_outcome(ngx_http_auth_token_zone_t *zone,
     ngx_shmtx_lock(&zone->shpool->mutex);
 
     node = ngx_http_auth_token_zone_lookup(zone, key,
-                                           NGX_HTTP_AUTH_TOKEN_ENTRY_OUTCOME);
+                                     ngx_http_auth_token_answer_type(kind));
     if (node == NULL) {
         node = ngx_http_auth_token_zone_alloc(zone, key,
-                                     NGX_HTTP_AUTH_TOKEN_ENTRY_OUTCOME,
+                                     ngx_http_auth_token_answer_type(kind),
                                      sizeof(ngx_http_auth_token_answer_sh_t),
                                      0);
         if (node == NULL) {
@@ -622,7 +750,7 @@ done:
 
 void
 ngx_http_auth_token_zone_put_outcome(ngx_http_auth_token_zone_t *zone,
-    u_char *key, ngx_http_auth_token_outcome_t *o)
+    ngx_uint_t kind, u_char *key, ngx_http_auth_token_outcome_t *o)
 {
     ngx_http_auth_token_node_t       *node;
     ngx_http_auth_token_answer_sh_t  *a;
@@ -630,13 +758,13 @@ ngx_http_auth_token_zone_put_outcome(ngx_http_auth_token_zone_t *zone,
     ngx_shmtx_lock(&zone->shpool->mutex);
 
     node = ngx_http_auth_token_zone_lookup(zone, key,
-                                           NGX_HTTP_AUTH_TOKEN_ENTRY_OUTCOME);
+                                     ngx_http_auth_token_answer_type(kind));
     if (node) {
         ngx_http_auth_token_zone_free(zone, node);
     }
 
     node = ngx_http_auth_token_zone_alloc(zone, key,
-                          NGX_HTTP_AUTH_TOKEN_ENTRY_OUTCOME,
+                          ngx_http_auth_token_answer_type(kind),
                           offsetof(ngx_http_auth_token_answer_sh_t, value)
                           + o->value.len,
                           0);
@@ -670,8 +798,8 @@ ngx_http_auth_token_zone_put_outcome(ngx_http_auth_token_zone_t *zone,
 
 void
 ngx_http_auth_token_zone_fail_outcome(ngx_http_auth_token_zone_t *zone,
-    u_char *key, ngx_http_auth_token_trust_t *trust, ngx_pool_t *pool,
-    ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache)
+    ngx_uint_t kind, u_char *key, ngx_http_auth_token_trust_t *trust,
+    ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache)
 {
     time_t                            now;
     ngx_http_auth_token_node_t       *node;
@@ -682,7 +810,7 @@ ngx_http_auth_token_zone_fail_outcome(ngx_http_auth_token_zone_t *zone,
     ngx_shmtx_lock(&zone->shpool->mutex);
 
     node = ngx_http_auth_token_zone_lookup(zone, key,
-                                           NGX_HTTP_AUTH_TOKEN_ENTRY_OUTCOME);
+                                     ngx_http_auth_token_answer_type(kind));
     if (node) {
         a = (ngx_http_auth_token_answer_sh_t *) node->data;
 
@@ -698,7 +826,7 @@ ngx_http_auth_token_zone_fail_outcome(ngx_http_auth_token_zone_t *zone,
 
 void
 ngx_http_auth_token_zone_drop_outcome(ngx_http_auth_token_zone_t *zone,
-    u_char *key)
+    ngx_uint_t kind, u_char *key)
 {
     ngx_http_auth_token_node_t       *node;
     ngx_http_auth_token_answer_sh_t  *a;
@@ -706,13 +834,24 @@ ngx_http_auth_token_zone_drop_outcome(ngx_http_auth_token_zone_t *zone,
     ngx_shmtx_lock(&zone->shpool->mutex);
 
     node = ngx_http_auth_token_zone_lookup(zone, key,
-                                           NGX_HTTP_AUTH_TOKEN_ENTRY_OUTCOME);
+                                     ngx_http_auth_token_answer_type(kind));
     if (node) {
         a = (ngx_http_auth_token_answer_sh_t *) node->data;
         ngx_http_auth_token_flight_abandoned(&a->flight);
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
+}
+
+
+/* the entry type of an endpoint's answers */
+
+static ngx_uint_t
+ngx_http_auth_token_answer_type(ngx_uint_t kind)
+{
+    return (kind == NGX_HTTP_AUTH_TOKEN_INTROSPECTION)
+           ? NGX_HTTP_AUTH_TOKEN_ENTRY_INTROSPECTION
+           : NGX_HTTP_AUTH_TOKEN_ENTRY_REISSUE;
 }
 
 
@@ -938,6 +1077,7 @@ ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
             == NGX_OK)
         {
             ks->refetch_at = now + q->refetch;
+            ks->unknown_fetches++;
             q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
         }
 
@@ -995,8 +1135,8 @@ done:
 
 ngx_int_t
 ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *doc, time_t refresh, ngx_uint_t pinned,
-    ngx_uint_t *generation)
+    u_char *hash, ngx_str_t *name, ngx_str_t *doc, ngx_uint_t nkeys,
+    time_t refresh, ngx_uint_t pinned, ngx_uint_t *generation)
 {
     time_t                          now;
     u_char                         *p;
@@ -1040,6 +1180,9 @@ ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
     ks->refresh_at = now + refresh;
     ks->conf = zone->conf;
     ks->unknown_n = 0;
+    ks->nkeys = nkeys;
+
+    ngx_http_auth_token_keys_name(ks, name);
 
     ngx_http_auth_token_flight_succeeded(&ks->flight);
 
@@ -1058,7 +1201,7 @@ done:
 
 time_t
 ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_uint_t *had_keys)
+    u_char *hash, ngx_str_t *name, ngx_uint_t *had_keys)
 {
     time_t                          backoff;
     ngx_http_auth_token_keys_sh_t  *ks;
@@ -1073,6 +1216,8 @@ ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
     if (ks) {
         backoff = ngx_http_auth_token_flight_failed(&ks->flight, ngx_time());
         *had_keys = (ks->doc != NULL);
+        ks->failures_total++;
+        ngx_http_auth_token_keys_name(ks, name);
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
@@ -1125,4 +1270,103 @@ ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
+}
+
+
+/* the key set's name for metrics (its URI, escaped for logs already) */
+
+static void
+ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
+    ngx_str_t *name)
+{
+    ks->name_len = ngx_min(name->len, sizeof(ks->name));
+    ngx_memcpy(ks->name, name->data, ks->name_len);
+}
+
+
+/*
+ * What a scrape shows of the zone: its size and use, entries by type, and
+ * each remote key set.  Copied under the mutex into the pool.
+ */
+
+ngx_int_t
+ngx_http_auth_token_zone_report(ngx_http_auth_token_zone_t *zone,
+    ngx_pool_t *pool, ngx_http_auth_token_zone_report_t *rep)
+{
+    time_t                              now;
+    ngx_int_t                           rc;
+    ngx_uint_t                          i;
+    ngx_rbtree_node_t                  *node, *root, *sentinel;
+    ngx_http_auth_token_node_t         *n;
+    ngx_http_auth_token_keys_sh_t      *ks;
+    ngx_http_auth_token_keys_report_t  *kr;
+
+    if (ngx_array_init(&rep->keysets, pool, 4,
+                       sizeof(ngx_http_auth_token_keys_report_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    now = ngx_time();
+    rc = NGX_OK;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    rep->size = zone->shpool->end - (u_char *) zone->shpool;
+    rep->used = rep->size - zone->shpool->pfree * ngx_pagesize;
+    rep->evictions = zone->sh->evictions;
+
+    for (i = 0; i < NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES; i++) {
+        rep->entries[i] = zone->sh->entries[i];
+    }
+
+    root = zone->sh->rbtree.root;
+    sentinel = zone->sh->rbtree.sentinel;
+
+    if (root == sentinel) {
+        goto done;
+    }
+
+    for (node = ngx_rbtree_min(root, sentinel);
+         node;
+         node = ngx_rbtree_next(&zone->sh->rbtree, node))
+    {
+        n = (ngx_http_auth_token_node_t *) node;
+
+        if (n->type != NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS) {
+            continue;
+        }
+
+        ks = (ngx_http_auth_token_keys_sh_t *) n->data;
+
+        if (ks->name_len == 0) {
+            continue;
+        }
+
+        kr = ngx_array_push(&rep->keysets);
+        if (kr == NULL) {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        kr->name.data = ngx_pnalloc(pool, ks->name_len);
+        if (kr->name.data == NULL) {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        ngx_memcpy(kr->name.data, ks->name, ks->name_len);
+        kr->name.len = ks->name_len;
+        kr->keys = ks->doc ? ks->nkeys : 0;
+        kr->age = ks->doc ? now - ks->fetched : -1;
+        kr->failures = ks->failures_total;
+        kr->unknown_kid_fetches = ks->unknown_fetches;
+    }
+
+done:
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <ngx_core.h>
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_oauth.h"
+#include "ngx_http_auth_token_metrics.h"
 
 
 typedef struct ngx_http_auth_token_shctx_s  ngx_http_auth_token_shctx_t;
@@ -21,7 +22,33 @@ struct ngx_http_auth_token_zone_s {
     ngx_slab_pool_t                *shpool;
     ngx_str_t                       name;
     ngx_uint_t                      conf;       /* this cycle's number */
+
+    /* the counters, and this configuration's labels' slots among them */
+    ngx_http_auth_token_metrics_sh_t  *metrics;
+    ngx_array_t                    *labels;     /* ngx_str_t, configured */
+    ngx_http_auth_token_label_sh_t **slots;
 };
+
+
+/* the zone as a scrape sees it */
+
+#define NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES  5
+
+typedef struct {
+    ngx_str_t                       name;       /* escaped URI */
+    ngx_uint_t                      keys;
+    time_t                          age;        /* -1: never fetched */
+    ngx_uint_t                      failures;
+    ngx_uint_t                      unknown_kid_fetches;
+} ngx_http_auth_token_keys_report_t;
+
+typedef struct {
+    size_t                          size;
+    size_t                          used;
+    ngx_uint_t                      entries[NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES];
+    ngx_uint_t                      evictions;
+    ngx_array_t                     keysets;    /* keys_report_t */
+} ngx_http_auth_token_zone_report_t;
 
 
 /* a verified JWT: which key vouched for it, until when, and its times */
@@ -74,7 +101,9 @@ typedef struct {
 
 
 char *ngx_http_auth_token_zone_add(ngx_conf_t *cf, ngx_str_t *value,
-    ngx_shm_zone_t **shm_zone);
+    ngx_shm_zone_t **shm_zone, ngx_array_t *labels);
+ngx_int_t ngx_http_auth_token_zone_report(ngx_http_auth_token_zone_t *zone,
+    ngx_pool_t *pool, ngx_http_auth_token_zone_report_t *rep);
 
 ngx_int_t ngx_http_auth_token_zone_get_verified(
     ngx_http_auth_token_zone_t *zone, u_char *hash,
@@ -83,24 +112,24 @@ void ngx_http_auth_token_zone_put_verified(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_http_auth_token_verified_t *v);
 
 ngx_int_t ngx_http_auth_token_zone_get_outcome(
-    ngx_http_auth_token_zone_t *zone, u_char *key,
+    ngx_http_auth_token_zone_t *zone, ngx_uint_t kind, u_char *key,
     ngx_http_auth_token_trust_t *trust, ngx_pool_t *pool,
     ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache);
 void ngx_http_auth_token_zone_put_outcome(ngx_http_auth_token_zone_t *zone,
-    u_char *key, ngx_http_auth_token_outcome_t *o);
+    ngx_uint_t kind, u_char *key, ngx_http_auth_token_outcome_t *o);
 void ngx_http_auth_token_zone_fail_outcome(ngx_http_auth_token_zone_t *zone,
-    u_char *key, ngx_http_auth_token_trust_t *trust, ngx_pool_t *pool,
-    ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache);
+    ngx_uint_t kind, u_char *key, ngx_http_auth_token_trust_t *trust,
+    ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache);
 void ngx_http_auth_token_zone_drop_outcome(ngx_http_auth_token_zone_t *zone,
-    u_char *key);
+    ngx_uint_t kind, u_char *key);
 
 ngx_int_t ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_pool_t *pool, ngx_http_auth_token_keys_query_t *q);
 ngx_int_t ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *doc, time_t refresh, ngx_uint_t pinned,
-    ngx_uint_t *generation);
+    u_char *hash, ngx_str_t *name, ngx_str_t *doc, ngx_uint_t nkeys,
+    time_t refresh, ngx_uint_t pinned, ngx_uint_t *generation);
 time_t ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_uint_t *had_keys);
+    u_char *hash, ngx_str_t *name, ngx_uint_t *had_keys);
 void ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash);
 void ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
