@@ -347,6 +347,7 @@ ngx_http_auth_token_dpop_check(ngx_pool_t *pool,
     ngx_http_auth_token_dpop_t *p, ngx_http_auth_token_dpop_request_t *req,
     time_t *expires, const char **reason)
 {
+    time_t      t;
     ngx_int_t   rc;
     ngx_str_t   ath;
 
@@ -417,9 +418,15 @@ ngx_http_auth_token_dpop_check(ngx_pool_t *pool,
         return NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF;
     }
 
-    /* iat is within a window of now: no overflow */
+    /* rounded up; iat is within a window of now: no overflow */
 
-    *expires = (time_t) ceil(p->iat) + req->window + req->leeway;
+    t = (time_t) p->iat;
+
+    if ((double) t < p->iat) {
+        t++;
+    }
+
+    *expires = t + req->window + req->leeway;
     *reason = NULL;
 
     return NGX_HTTP_AUTH_TOKEN_UNCHECKED;
