@@ -58,8 +58,8 @@ static ngx_int_t ngx_http_auth_token_cert_pem(ngx_pool_t *pool, u_char *p,
 static ngx_int_t ngx_http_auth_token_cert_base64(ngx_pool_t *pool,
     u_char *p, u_char *last, ngx_str_t *der, const char **err);
 static ngx_int_t ngx_http_auth_token_base64_any(ngx_pool_t *pool, u_char *p,
-    u_char *last, ngx_str_t *dst);
-static ngx_uint_t ngx_http_auth_token_b64_value(u_char c);
+    u_char *last, ngx_uint_t url, ngx_str_t *dst);
+static ngx_uint_t ngx_http_auth_token_b64_value(u_char c, ngx_uint_t url);
 static ngx_uint_t ngx_http_auth_token_blank(u_char c);
 
 
@@ -1274,9 +1274,12 @@ ngx_http_auth_token_cert_pem(ngx_pool_t *pool, u_char *p, u_char *last,
     body = p + sizeof(begin) - 1;
     end = last - (sizeof(tail) - 1);
 
-    /* a second block, or anything else, is not base64 */
+    /*
+     * the standard alphabet only: the "-----" of a second block, or
+     * anything else, is not base64
+     */
 
-    rc = ngx_http_auth_token_base64_any(pool, body, end, der);
+    rc = ngx_http_auth_token_base64_any(pool, body, end, 0, der);
 
     if (rc == NGX_ERROR) {
         *err = "out of memory";
@@ -1309,7 +1312,7 @@ ngx_http_auth_token_cert_base64(ngx_pool_t *pool, u_char *p, u_char *last,
         last--;
     }
 
-    rc = ngx_http_auth_token_base64_any(pool, p, last, der);
+    rc = ngx_http_auth_token_base64_any(pool, p, last, 1, der);
 
     if (rc == NGX_ERROR) {
         *err = "out of memory";
@@ -1326,13 +1329,14 @@ ngx_http_auth_token_cert_base64(ngx_pool_t *pool, u_char *p, u_char *last,
 
 
 /*
- * base64 (RFC 4648, sections 4 and 5: "+/" and "-_" alike) into the pool;
- * blanks ignored, padding optional but only at the end, unused bits zero
+ * base64 (RFC 4648, section 4; with url, section 5's "-_" as well) into
+ * the pool; blanks ignored, padding optional but only at the end, unused
+ * bits zero
  */
 
 static ngx_int_t
 ngx_http_auth_token_base64_any(ngx_pool_t *pool, u_char *p, u_char *last,
-    ngx_str_t *dst)
+    ngx_uint_t url, ngx_str_t *dst)
 {
     u_char      *d;
     ngx_uint_t   v, acc, bits, n, pad;
@@ -1362,7 +1366,7 @@ ngx_http_auth_token_base64_any(ngx_pool_t *pool, u_char *p, u_char *last,
             continue;
         }
 
-        v = ngx_http_auth_token_b64_value(*p);
+        v = ngx_http_auth_token_b64_value(*p, url);
 
         if (pad || v > 63) {
             return NGX_DECLINED;
@@ -1390,10 +1394,10 @@ ngx_http_auth_token_base64_any(ngx_pool_t *pool, u_char *p, u_char *last,
 }
 
 
-/* a base64 digit of either alphabet, or 64 */
+/* a base64 digit (with url: of either alphabet), or 64 */
 
 static ngx_uint_t
-ngx_http_auth_token_b64_value(u_char c)
+ngx_http_auth_token_b64_value(u_char c, ngx_uint_t url)
 {
     if (c >= 'A' && c <= 'Z') {
         return c - 'A';
@@ -1407,11 +1411,11 @@ ngx_http_auth_token_b64_value(u_char c)
         return c - '0' + 52;
     }
 
-    if (c == '+' || c == '-') {
+    if (c == '+' || (url && c == '-')) {
         return 62;
     }
 
-    if (c == '/' || c == '_') {
+    if (c == '/' || (url && c == '_')) {
         return 63;
     }
 
