@@ -13,8 +13,8 @@
 #
 #   make sender-test    only those: t-sender selftest and t/028
 #
-# make, make test and make asan build and install both; make clean removes
-# them.
+# make (and make deps), make test and make asan build and install both;
+# make clean removes them.
 
 SENDER_BIN   := $(BUILD)/t-sender
 SENDER_SRCS  := t/sender/sender.c fuzz/ngx_fuzz_shim.c \
@@ -23,8 +23,8 @@ SENDER_JOSE  := $(BUILD)/.jose
 
 .PHONY: sender-test sender-clean
 
-all: $(SENDER_BIN)
-test asan: $(SENDER_BIN) $(SENDER_JOSE)
+all deps: $(SENDER_JOSE)
+all test asan: $(SENDER_BIN) $(SENDER_JOSE)
 clean: sender-clean
 
 # configured nginx headers come with the module's own build ($(SO))
