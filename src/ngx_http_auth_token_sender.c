@@ -902,7 +902,10 @@ ngx_http_auth_token_unreserved(u_char c)
 }
 
 
-/* sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "=" */
+/*
+ * sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";"
+ *              / "="
+ */
 
 static ngx_uint_t
 ngx_http_auth_token_sub_delim(u_char c)

@@ -102,7 +102,7 @@
  */
 
 typedef struct {
-    ngx_uint_t                      alg;        /* NGX_HTTP_AUTH_TOKEN_ES256.. */
+    ngx_uint_t                      alg;        /* ngx_http_auth_token_alg_e */
     ngx_str_t                       jkt;        /* RFC 7638 thumbprint */
     ngx_str_t                       jti;        /* non-empty */
     ngx_str_t                       htm;        /* non-empty */

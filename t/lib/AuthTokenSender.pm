@@ -179,7 +179,8 @@ sub cert_pem {
 # everything but letters, digits and "-._~" escaped
 sub cert_escaped {
     my ($name) = @_;
-    (my $s = cert_pem($name)) =~ s/([^A-Za-z0-9\-._~])/sprintf('%%%02X', ord $1)/ge;
+    my $s = cert_pem($name);
+    $s =~ s/([^A-Za-z0-9\-._~])/sprintf('%%%02X', ord $1)/ge;
     return $s;
 }
 
