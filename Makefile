@@ -198,3 +198,6 @@ asan: $(ASAN_SO) $(ASAN_DIR)/nginx-asan $(BUILD)/t-mint
 
 clean:
 	rm -rf $(BUILD) t/servroot*
+
+# sender-constrained tokens: build/t-sender, npm's jose for t/lib/dpop-mint.mjs
+include mk/sender.mk

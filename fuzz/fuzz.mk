@@ -22,7 +22,7 @@ FUZZ_GOAL    := $(.DEFAULT_GOAL)
 BUILD        ?= $(CURDIR)/build
 FUZZ_CC      ?= clang-14
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS ?= authorization jwt jwks introspect reissue
+FUZZ_TARGETS ?= authorization jwt jwks introspect reissue dpop
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_NGX     ?= /usr/share/nginx/src
 
@@ -38,7 +38,7 @@ FUZZ_INCS    := -I $(FUZZ_NGX)/src/core -I $(FUZZ_NGX)/src/event \
 FUZZ_LIBS    := -lcrypto -ljansson
 
 # the module's pure core: the fuzzed parsers and all they call, no stubs
-FUZZ_MODULE  := encoding json jwa jwk jws claims oauth
+FUZZ_MODULE  := encoding json jwa jwk jws claims oauth sender
 FUZZ_OBJS    := $(FUZZ_MODULE:%=$(FUZZ_DIR)/obj/ngx_http_auth_token_%.o) \
                 $(FUZZ_DIR)/obj/ngx_fuzz.o $(FUZZ_DIR)/obj/ngx_fuzz_shim.o
 FUZZ_HEADERS := $(wildcard src/*.h) fuzz/ngx_fuzz.h
@@ -66,7 +66,8 @@ $(FUZZ_DIR)/obj/ngx_fuzz_shim.o: fuzz/ngx_fuzz_shim.c $(FUZZ_HEADERS) | $(SO)
 	    -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(FUZZ_HEADERS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_INCS) -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_INCS) \
+	    -DNGX_FUZZ_KEYS='"$(CURDIR)/t/keys"' -o $@ $< \
 	    $(FUZZ_OBJS) $(FUZZ_LIBS)
 
 fuzz: fuzz-build

@@ -91,6 +91,8 @@ static ngx_str_t  ngx_http_auth_token_status_names[] = {
     ngx_string("reissue_denied"),
     ngx_string("reissue_rejected"),
     ngx_string("reissue_failed"),
+    ngx_string("invalid_dpop_proof"),
+    ngx_string("binding_mismatch"),
     ngx_string("internal_error")
 };
 
