@@ -31,6 +31,9 @@ CC_OPT      := -g -O2 -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
 
 SRCS        := config $(wildcard src/*.c src/*.h)
 
+# "make" alone builds "all", whatever the included files define first
+.DEFAULT_GOAL := all
+
 # libFuzzer targets for every parser of outside bytes: make fuzz, fuzz-ci
 include fuzz/fuzz.mk
 include mk/unit.mk
