@@ -36,7 +36,7 @@ include fuzz/fuzz.mk
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
-                openssl $(FUZZ_PACKAGES)
+                openssl dpkg-dev $(FUZZ_PACKAGES)
 
 .PHONY: all deps run test bench asan clean
 
@@ -116,6 +116,7 @@ test: all
 	TEST_NGINX_LOAD_MODULES="$(SO) $(ECHO_MODULE)" \
 	prove $$inc t/*.t
 	@$(MAKE) --no-print-directory fuzz-ci
+	@$(MAKE) --no-print-directory test-mainline
 
 # speed against a no-auth baseline (wrk), or MODE=callgrind for
 # instructions per request; writes docs/performance.md
@@ -181,3 +182,6 @@ asan: $(ASAN_SO) $(ASAN_DIR)/nginx-asan $(BUILD)/t-mint
 
 clean:
 	rm -rf $(BUILD) t/servroot*
+
+# other nginx versions from their source trees: make test NGINX_VERSION=x, make matrix
+include mk/versions.mk
