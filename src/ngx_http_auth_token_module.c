@@ -1070,6 +1070,11 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
 
     h->value.len = p - h->value.data;
 
+#if (nginx_version >= 1023000)
+    /* satisfy any walks this list when another access module allows */
+    h->next = NULL;
+#endif
+
     r->headers_out.www_authenticate = h;
 
     return code;
