@@ -12,7 +12,8 @@
 #
 # By default the module is built against Debian's nginx (package nginx-dev)
 # so that it loads into /usr/sbin/nginx.  To build against an upstream
-# source tree instead:  make NGINX_SRC=/path/to/nginx-1.x.y
+# source tree instead:  make NGINX_SRC=/path/to/nginx-1.x.y (a release
+# tarball's ./configure or a repository tree's auto/configure)
 #
 # As root on Debian, missing packages are installed with apt-get.
 
@@ -84,7 +85,8 @@ else
 $(BUILD)/nginx/objs/Makefile: $(BUILD)/.deps config
 	rm -rf $(BUILD)/nginx
 	mkdir -p $(BUILD)/nginx
-	cd $(NGINX_SRC) && ./configure --with-compat \
+	cd $(NGINX_SRC) && { [ -f configure ] && conf=./configure \
+	                     || conf=auto/configure; } && $$conf --with-compat \
 	        --builddir=$(BUILD)/nginx/objs \
 	        --with-cc-opt="$(CC_OPT)" \
 	        --add-dynamic-module=$(CURDIR) >$(BUILD)/configure.log 2>&1 \
