@@ -37,7 +37,7 @@ include fuzz/fuzz.mk
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
-                openssl dpkg-dev $(FUZZ_PACKAGES)
+                openssl dpkg-dev debhelper lintian curl $(FUZZ_PACKAGES)
 
 .PHONY: all deps run test bench asan clean
 
@@ -187,3 +187,6 @@ clean:
 
 # other nginx versions from their source trees: make test NGINX_VERSION=x, make matrix
 include mk/versions.mk
+
+# the Debian package libnginx-mod-http-auth-token: make deb
+include mk/deb.mk
