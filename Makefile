@@ -188,5 +188,5 @@ clean:
 # other nginx versions from their source trees: make test NGINX_VERSION=x, make matrix
 include mk/versions.mk
 
-# the Debian package libnginx-mod-http-auth-token: make deb
+# the Debian package libnginx-mod-http-auth-token: make deb, make deb-test
 include mk/deb.mk

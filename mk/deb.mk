@@ -8,6 +8,10 @@
 #
 #   make deb        build/deb/libnginx-mod-http-auth-token_<version>_<arch>.deb
 #                   (and the source package), then lintian on both
+#   make deb-test   make deb, then t/deb/run: install the package, nginx -t
+#                   through modules-enabled with a protected location, a
+#                   request, suites against the installed module (DEB_TESTS),
+#                   then remove and purge the package; as root only
 #
 # The version is debian/changelog's (a new entry for each release).  The
 # package is built from a copy of the working tree (build/deb/), so that no
@@ -22,9 +26,10 @@ DEB_CHANGES   := $(DEB_DIR)/$(DEB_NAME)_$(DEB_VERSION)_$(DEB_ARCH).changes
 DEB_TREE      := $(DEB_DIR)/$(DEB_NAME)-$(DEB_VERSION)
 DEB_INPUTS    := $(SRCS) $(shell find debian -type f) \
                  $(shell sed 's/\#.*//' debian/$(DEB_NAME).docs)
+DEB_TESTS     ?= t/001-sanity.t t/003-algorithms.t
 LINTIAN_FLAGS ?= --fail-on error,warning --display-info
 
-.PHONY: deb
+.PHONY: deb deb-test
 
 deb: $(DEB_FILE)
 
@@ -36,3 +41,6 @@ $(DEB_FILE): $(DEB_INPUTS) | $(BUILD)/.deps
 	    || { tail -30 $(DEB_DIR)/build.log; exit 1; }
 	lintian $(LINTIAN_FLAGS) $(DEB_CHANGES)
 	@echo "make deb: $@"
+
+deb-test: $(DEB_FILE) $(BUILD)/t-mint
+	@TESTS="$(DEB_TESTS)" bash t/deb/run $(DEB_FILE)
