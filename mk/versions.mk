@@ -10,7 +10,7 @@
 #   make test-suite NGINX_VERSION=1.31.4   the same without the fuzz pass
 #   make nginx NGINX_VERSION=1.31.4        only the build
 #   make matrix         Debian's nginx and every tarball, one line each;
-#                       logs in build/matrix/
+#                       logs in build/matrix/ (MATRIX_VERSIONS=... for some)
 #   make test-mainline  the suite on the newest tarball (the end of make test)
 #
 # NGINX_VERSION empty or Debian's own version (1.22.1) means Debian's nginx,
@@ -157,11 +157,12 @@ else
 	@$(MAKE) --no-print-directory test-suite NGINX_VERSION=$(NGINX_MAINLINE)
 endif
 
-# one line per version; exit status 1 if any line is not ok
+# one line per version (MATRIX_VERSIONS="1.24.0 1.22.1" for some only);
+# exit status 1 if any line is not ok
 matrix: $(BUILD)/.deps
 	@mkdir -p $(MATRIX_DIR); fail=0; \
 	debian=$$($(NGINX) -v 2>&1 | sed -n 's|.*nginx/||p'); \
-	for v in "$$debian" $(UPSTREAM_VERSIONS); do \
+	for v in $(or $(MATRIX_VERSIONS),"$$debian" $(UPSTREAM_VERSIONS)); do \
 	    if [ "$$v" = "$$debian" ]; then name="$$v (Debian)"; else name=$$v; fi; \
 	    printf '%-16s' "$$name"; \
 	    start=$$(date +%s); \
