@@ -13,7 +13,8 @@
 #
 # By default the module is built against Debian's nginx (package nginx-dev)
 # so that it loads into /usr/sbin/nginx.  To build against an upstream
-# source tree instead:  make NGINX_SRC=/path/to/nginx-1.x.y
+# source tree instead:  make NGINX_SRC=/path/to/nginx-1.x.y (a release
+# tarball's ./configure or a repository tree's auto/configure)
 #
 # As root on Debian, missing packages are installed with apt-get.
 
@@ -41,7 +42,8 @@ include mk/unit.mk
 DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
-                openssl libnginx-mod-http-lua prometheus $(FUZZ_PACKAGES)
+                openssl libnginx-mod-http-lua prometheus dpkg-dev \
+                debhelper lintian curl $(FUZZ_PACKAGES)
 
 # installed without their Recommends: for promtool, prometheus would bring
 # node-exporter, smartmontools, openipmi, ipmitool... (services among them)
@@ -101,7 +103,8 @@ else
 $(BUILD)/nginx/objs/Makefile: $(BUILD)/.deps config
 	rm -rf $(BUILD)/nginx
 	mkdir -p $(BUILD)/nginx
-	cd $(NGINX_SRC) && ./configure --with-compat \
+	cd $(NGINX_SRC) && { [ -f configure ] && conf=./configure \
+	                     || conf=auto/configure; } && $$conf --with-compat \
 	        --builddir=$(BUILD)/nginx/objs \
 	        --with-cc-opt="$(CC_OPT)" \
 	        --add-dynamic-module=$(CURDIR) >$(BUILD)/configure.log 2>&1 \
@@ -136,6 +139,7 @@ test: all
 	TEST_NGINX_LOAD_MODULES="$(SO) $(ECHO_MODULE)" \
 	prove $$inc t/*.t
 	@$(MAKE) --no-print-directory fuzz-ci
+	@$(MAKE) --no-print-directory test-mainline
 
 # speed against a no-auth baseline (wrk), or MODE=callgrind for
 # instructions per request; writes docs/performance.md
@@ -204,3 +208,10 @@ clean:
 
 # sender-constrained tokens: build/t-sender, npm's jose for t/lib/dpop-mint.mjs
 include mk/sender.mk
+
+# other nginx versions from their source trees: make test NGINX_VERSION=x,
+# make matrix
+include mk/versions.mk
+
+# the Debian package libnginx-mod-http-auth-token: make deb, make deb-test
+include mk/deb.mk

@@ -77,6 +77,9 @@ our $IDP = <<'_EOC_';
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         server_name idp;
         lingering_close off;    # log the call before the gateway sees the end of the answer
+        # ... which is the connection's end (no length, no chunks), also where
+        # proxy_pass keeps upstream connections alive (nginx 1.29.7 and later)
+        chunked_transfer_encoding off;
         access_log $TEST_NGINX_SERVER_ROOT/logs/idp.log idp;
         root $TEST_NGINX_SERVER_ROOT/html/idp;
 

@@ -22,6 +22,7 @@ use Test::Nginx::Socket 'no_plan';
 use AuthTokenTest;
 use JSON::PP ();
 use MIME::Base64 ();
+use File::Temp ();
 
 # --- helpers (called as main::name from the eval sections) ----------------
 
@@ -182,6 +183,23 @@ sub many_headers {
     die "many_headers: $c copies, not $copies\n" if $c != $copies;
     return $out;
 }
+
+# Does the nginx under test limit the number of request header lines (the
+# max_headers directive, default 1000: nginx 1.29.8 and later, and Debian's
+# 1.22.1 through its backport)?  TEST 26 runs where it does, TEST 34 where
+# it does not (nginx 1.24 to 1.28).
+sub nginx_limits_header_lines {
+    my $dir = File::Temp::tempdir(CLEANUP => 1);
+    open my $fh, '>', "$dir/nginx.conf" or die "$dir/nginx.conf: $!\n";
+    print $fh "pid $dir/nginx.pid;\nevents {}\nhttp { max_headers 1000; }\n";
+    close $fh;
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    system("$nginx -t -q -p $dir -c $dir/nginx.conf -e $dir/error.log"
+           . " >/dev/null 2>&1");
+    return $? == 0;
+}
+
+our $HEADER_LIMIT = nginx_limits_header_lines();
 
 # A regex over /echo's answer: the claim's X-User only, and the fillers
 # X-Filler-0001 .. $n all there, in order (each found once: no counted
@@ -810,6 +828,7 @@ main::www("Malformed token") . "\nX-Status: malformed"
 
 
 === TEST 26: 1,001 request header lines: nginx itself refuses the request (400) before the module runs
+--- skip_eval: 3: !$main::HEADER_LIMIT
 --- config
     underscores_in_headers on;
 
@@ -1044,3 +1063,28 @@ X-Forwarded-For: 6.6.6.6
 --- error_code: 200
 --- response_body_like eval
 qr/\A(?!.*6\.6\.6\.6)(?=.*^X-Seen-Xff: \[\]\r$)(?=.*^X-Seen-Add: 127\.0\.0\.1\r$)/ms
+
+
+
+=== TEST 34: 1,001 request header lines on an nginx without max_headers (1.24 to 1.28): the module itself removes all 100 client copies of X-User, the others pass
+--- skip_eval: 2: $main::HEADER_LIMIT
+--- config
+    underscores_in_headers on;
+
+    location /t {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
+        auth_token_claim_header X-User sub;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location /echo {
+        echo "x-user=[$http_x_user]";
+        echo -n $echo_client_request_headers;
+    }
+--- request
+GET /t
+--- more_headers eval
+main::many_headers(998, 100) . AuthTokenTest::bearer()
+--- error_code: 200
+--- response_body_like eval
+main::fillers_then_user(898)
