@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_handler.h"
+#include "ngx_http_auth_token_answer.h"
 #include "ngx_http_auth_token_claims.h"
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_endpoint.h"
@@ -62,10 +63,6 @@ static ngx_int_t ngx_http_auth_token_check_claims_step(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_token_check_require(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
-static ngx_int_t ngx_http_auth_token_reject(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
-static void ngx_http_auth_token_log_refusal(ngx_http_request_t *r,
-    ngx_http_auth_token_ctx_t *ctx, ngx_uint_t code, ngx_str_t *reason);
 static void ngx_http_auth_token_ctx_cleanup(void *data);
 
 
@@ -93,6 +90,7 @@ static ngx_str_t  ngx_http_auth_token_status_names[] = {
     ngx_string("reissue_failed"),
     ngx_string("invalid_dpop_proof"),
     ngx_string("binding_mismatch"),
+    ngx_string("wrong_type"),
     ngx_string("internal_error")
 };
 
@@ -616,11 +614,14 @@ ngx_http_auth_token_decide(ngx_http_request_t *r,
 
         ctx->rc = NGX_OK;
 
-    } else {
-        ctx->rc = ngx_http_auth_token_reject(r, alcf, ctx);
+        return NGX_OK;
     }
 
-    return ctx->rc;
+    ctx->rc = ngx_http_auth_token_reject(r, alcf, ctx);
+
+    /* the answer: a body or gRPC for API clients, or the status */
+
+    return ngx_http_auth_token_answer(r, alcf, ctx, ctx->rc);
 }
 
 
@@ -739,6 +740,19 @@ ngx_http_auth_token_check_claims_step(ngx_http_request_t *r,
     json_t                        *claims;
     ngx_http_auth_token_status_e   status;
 
+    /* RFC 9068: an ID token of the same issuer is no access token */
+
+    if (alcf->token_type == NGX_HTTP_AUTH_TOKEN_TYPE_AT_JWT
+        && (ctx->jws || ctx->hit) && !ctx->at_jwt)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: not an at+jwt token");
+
+        ctx->status = NGX_HTTP_AUTH_TOKEN_WRONG_TYPE;
+        ctx->reason = "Token is not an access token";
+        return NGX_OK;
+    }
+
     if (!ctx->times_set) {
         status = ngx_http_auth_token_claim_times(ctx->claims, &ctx->times,
                                                  &ctx->reason);
@@ -818,178 +832,4 @@ ngx_http_auth_token_check_require(ngx_http_request_t *r,
     }
 
     return NGX_OK;
-}
-
-
-/*
- * RFC 6750, section 3: a challenge with the realm, and the error and its
- * description once a token was presented.
- */
-
-static ngx_int_t
-ngx_http_auth_token_reject(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
-{
-    u_char           *p;
-    size_t            len;
-    ngx_str_t         realm, reason, error;
-    ngx_uint_t        code, scope;
-    ngx_table_elt_t  *h;
-
-    code = NGX_HTTP_UNAUTHORIZED;
-    scope = 0;
-
-    reason.data = (u_char *) ctx->reason;
-    reason.len = ngx_strlen(ctx->reason);
-
-    switch (ctx->status) {
-
-    case NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-    case NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE:
-    case NGX_HTTP_AUTH_TOKEN_INTROSPECTION_FAILED:
-    case NGX_HTTP_AUTH_TOKEN_REISSUE_FAILED:
-
-        /* the client did nothing wrong: no challenge */
-
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_token: 503: %V (%V)", &reason,
-                      ngx_http_auth_token_status_name(ctx->status));
-
-        return NGX_HTTP_SERVICE_UNAVAILABLE;
-
-    case NGX_HTTP_AUTH_TOKEN_MISSING:
-        ngx_str_null(&error);
-        break;
-
-    case NGX_HTTP_AUTH_TOKEN_INVALID_REQUEST:
-        code = NGX_HTTP_BAD_REQUEST;
-        ngx_str_set(&error, "invalid_request");
-        break;
-
-    case NGX_HTTP_AUTH_TOKEN_INSUFFICIENT_SCOPE:
-        code = NGX_HTTP_FORBIDDEN;
-        scope = 1;
-        ngx_str_set(&error, "insufficient_scope");
-        break;
-
-    case NGX_HTTP_AUTH_TOKEN_REISSUE_DENIED:
-        code = NGX_HTTP_FORBIDDEN;
-        ngx_str_set(&error, "insufficient_scope");
-        break;
-
-    case NGX_HTTP_AUTH_TOKEN_REQUIREMENT_FAILED:
-        if (ctx->code == NGX_HTTP_FORBIDDEN) {
-            code = NGX_HTTP_FORBIDDEN;
-            ngx_str_set(&error, "insufficient_scope");
-            break;
-        }
-
-        /* fall through */
-
-    default:
-        ngx_str_set(&error, "invalid_token");
-        break;
-    }
-
-    ngx_http_auth_token_log_refusal(r, ctx, code, &reason);
-
-    if (ngx_http_complex_value(r, alcf->realm, &realm) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    len = alcf->scheme.len + sizeof(" realm=\"\"") - 1 + realm.len * 2;
-
-    if (error.len) {
-        len += sizeof(", error=\"\", error_description=\"\"") - 1
-               + error.len + reason.len * 2;
-    }
-
-    if (scope) {
-        len += sizeof(", scope=\"\"") - 1 + alcf->scope_text.len * 2;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "WWW-Authenticate");
-    h->value.data = p;
-
-    p = ngx_cpymem(p, alcf->scheme.data, alcf->scheme.len);
-    p = ngx_cpymem(p, " realm=", sizeof(" realm=") - 1);
-    p = ngx_http_auth_token_quote(p, &realm);
-
-    if (error.len) {
-        p = ngx_cpymem(p, ", error=\"", sizeof(", error=\"") - 1);
-        p = ngx_cpymem(p, error.data, error.len);
-        p = ngx_cpymem(p, "\", error_description=",
-                       sizeof("\", error_description=") - 1);
-        p = ngx_http_auth_token_quote(p, &reason);
-    }
-
-    if (scope) {
-        p = ngx_cpymem(p, ", scope=", sizeof(", scope=") - 1);
-        p = ngx_http_auth_token_quote(p, &alcf->scope_text);
-    }
-
-    h->value.len = p - h->value.data;
-
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-
-    r->headers_out.www_authenticate = h;
-
-    return code;
-}
-
-
-/* one line per refusal, at info: an attacker cannot fill the disk */
-
-static void
-ngx_http_auth_token_log_refusal(ngx_http_request_t *r,
-    ngx_http_auth_token_ctx_t *ctx, ngx_uint_t code, ngx_str_t *reason)
-{
-    json_t     *v;
-    ngx_str_t  *kid, *sub;
-
-    static ngx_str_t  none = ngx_null_string;
-
-    if (r->connection->log->log_level < NGX_LOG_INFO) {
-        return;
-    }
-
-    kid = &none;
-    sub = &none;
-
-    v = json_object_get(ngx_http_auth_token_get_jws_header(r, ctx), "kid");
-
-    if (json_is_string(v)) {
-        kid = ngx_http_auth_token_log_escape(r->pool,
-                                             (u_char *) json_string_value(v),
-                                             json_string_length(v));
-    }
-
-    v = json_object_get(ngx_http_auth_token_get_claims(r, ctx), "sub");
-
-    if (json_is_string(v)) {
-        sub = ngx_http_auth_token_log_escape(r->pool,
-                                             (u_char *) json_string_value(v),
-                                             json_string_length(v));
-    }
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "auth_token: %ui: %V (%V)%s%V%s%s%V%s",
-                  code, reason, ngx_http_auth_token_status_name(ctx->status),
-                  kid->len ? ", kid \"" : "", kid, kid->len ? "\"" : "",
-                  sub->len ? ", sub \"" : "", sub, sub->len ? "\"" : "");
 }

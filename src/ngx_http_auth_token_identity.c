@@ -197,6 +197,8 @@ ngx_http_auth_token_policy_id(ngx_conf_t *cf,
 
     ngx_http_auth_token_hash_str(&h, buf,
                              ngx_sprintf(buf, "leeway %T", conf->leeway) - buf);
+    ngx_http_auth_token_hash_str(&h, buf,
+                    ngx_sprintf(buf, "type %ui", conf->token_type) - buf);
 
     if (conf->issuers) {
         ngx_http_auth_token_hash_str(&h, "iss", 3);

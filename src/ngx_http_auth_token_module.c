@@ -8,6 +8,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include "ngx_http_auth_token_module.h"
+#include "ngx_http_auth_token_answer.h"
 #include "ngx_http_auth_token_directives.h"
 #include "ngx_http_auth_token_endpoint.h"
 #include "ngx_http_auth_token_handler.h"
@@ -34,6 +35,21 @@ static void *ngx_http_auth_token_create_srv_conf(ngx_conf_t *cf);
 static void *ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
+
+
+static ngx_conf_enum_t  ngx_http_auth_token_types[] = {
+    { ngx_string("any"), NGX_HTTP_AUTH_TOKEN_TYPE_ANY },
+    { ngx_string("at+jwt"), NGX_HTTP_AUTH_TOKEN_TYPE_AT_JWT },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_auth_token_error_formats[] = {
+    { ngx_string("www-authenticate"), NGX_HTTP_AUTH_TOKEN_ERRORS_HEADER },
+    { ngx_string("json"), NGX_HTTP_AUTH_TOKEN_ERRORS_JSON },
+    { ngx_string("problem"), NGX_HTTP_AUTH_TOKEN_ERRORS_PROBLEM },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_auth_token_commands[] = {
@@ -197,6 +213,27 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       ngx_http_auth_token_off_sec,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, cache_jwt),
+      NULL },
+
+    { ngx_string("auth_token_type"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, token_type),
+      &ngx_http_auth_token_types },
+
+    { ngx_string("auth_token_error_format"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, error_format),
+      &ngx_http_auth_token_error_formats },
+
+    { ngx_string("auth_token_resource_metadata"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, resource_metadata),
       NULL },
 
     { ngx_string("auth_token_leeway"),
@@ -472,6 +509,9 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->reissue_params = NGX_CONF_UNSET_PTR;
     conf->reissue_cache_valid = NGX_CONF_UNSET;
     conf->leeway = NGX_CONF_UNSET;
+    conf->token_type = NGX_CONF_UNSET_UINT;
+    conf->error_format = NGX_CONF_UNSET_UINT;
+    conf->resource_metadata = NGX_CONF_UNSET_PTR;
     conf->issuers = NGX_CONF_UNSET_PTR;
     conf->audiences = NGX_CONF_UNSET_PTR;
     conf->scopes = NGX_CONF_UNSET_PTR;
@@ -538,6 +578,12 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->reissue_cache_valid,
                              prev->reissue_cache_valid, 300);
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
+    ngx_conf_merge_uint_value(conf->token_type, prev->token_type,
+                              NGX_HTTP_AUTH_TOKEN_TYPE_ANY);
+    ngx_conf_merge_uint_value(conf->error_format, prev->error_format,
+                              NGX_HTTP_AUTH_TOKEN_ERRORS_HEADER);
+    ngx_conf_merge_ptr_value(conf->resource_metadata,
+                             prev->resource_metadata, NULL);
     ngx_conf_merge_ptr_value(conf->issuers, prev->issuers, NULL);
     ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
     ngx_conf_merge_ptr_value(conf->requires, prev->requires, NULL);

@@ -66,6 +66,7 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_REISSUE_FAILED,
     NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF,
     NGX_HTTP_AUTH_TOKEN_BINDING_MISMATCH,
+    NGX_HTTP_AUTH_TOKEN_WRONG_TYPE,
     NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR,
     NGX_HTTP_AUTH_TOKEN_STATUS_COUNT
 } ngx_http_auth_token_status_e;
@@ -84,6 +85,12 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_STEP_REISSUE,
     NGX_HTTP_AUTH_TOKEN_STEP_DONE
 } ngx_http_auth_token_step_e;
+
+
+/* auth_token_type: RFC 9068 access tokens only, or any JWT */
+
+#define NGX_HTTP_AUTH_TOKEN_TYPE_ANY       0
+#define NGX_HTTP_AUTH_TOKEN_TYPE_AT_JWT    1
 
 
 /* $auth_token_cache */
@@ -190,6 +197,7 @@ typedef struct {
     ngx_http_auth_token_endpoint_t *reissue;
 
     /* claims */
+    ngx_uint_t                      token_type; /* auth_token_type */
     time_t                          leeway;
     ngx_array_t                    *issuers;    /* ngx_str_t */
     ngx_array_t                    *audiences;  /* ngx_str_t */
@@ -200,6 +208,10 @@ typedef struct {
     /* upstream */
     ngx_array_t                    *headers;
     ngx_flag_t                      pass_token;
+
+    /* answers */
+    ngx_uint_t                      error_format;
+    ngx_http_complex_value_t       *resource_metadata;
 
     /* metrics */
     ngx_uint_t                      metrics_label;  /* slot in the zone */
@@ -262,6 +274,7 @@ typedef struct {
     unsigned                        from_header:1;
     unsigned                        hashed:1;
     unsigned                        hit:1;      /* verified before */
+    unsigned                        at_jwt:1;   /* typ: RFC 9068 */
     unsigned                        lazy:1;     /* claims not parsed yet */
     unsigned                        times_set:1;
     unsigned                        refetched:1;

@@ -108,6 +108,7 @@ ngx_http_auth_token_lookup(ngx_http_request_t *r,
     ctx->times = v.times;
     ctx->times_set = 1;
     ctx->alg = v.alg;
+    ctx->at_jwt = v.at_jwt;
     ngx_memcpy(ctx->key_fp, v.fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
     return NGX_OK;
@@ -141,6 +142,10 @@ ngx_http_auth_token_decode(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx, const char **reason,
     ngx_http_auth_token_status_e *status)
 {
+    size_t       len;
+    json_t      *typ;
+    const char  *s;
+
     if (ctx->jws == NULL) {
         ctx->jws = ngx_palloc(r->pool, sizeof(ngx_http_auth_token_jws_t));
         if (ctx->jws == NULL) {
@@ -157,9 +162,33 @@ ngx_http_auth_token_decode(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_token: JWT alg %ui, kid length %uz",
-                   ctx->jws->alg, ctx->jws->kid.len);
+    /* RFC 9068, section 4: "at+jwt", or with its "application/" prefix */
+
+    typ = json_object_get(ctx->jws->header, "typ");
+    ctx->at_jwt = 0;
+
+    if (json_is_string(typ)) {
+        s = json_string_value(typ);
+        len = json_string_length(typ);
+
+        if (len > sizeof("application/") - 1
+            && ngx_strncasecmp((u_char *) s, (u_char *) "application/",
+                               sizeof("application/") - 1)
+               == 0)
+        {
+            s += sizeof("application/") - 1;
+            len -= sizeof("application/") - 1;
+        }
+
+        ctx->at_jwt = (len == sizeof("at+jwt") - 1
+                       && ngx_strncasecmp((u_char *) s, (u_char *) "at+jwt",
+                                          len)
+                          == 0);
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_token: JWT alg %ui, kid length %uz, at+jwt: %ui",
+                   ctx->jws->alg, ctx->jws->kid.len, (ngx_uint_t) ctx->at_jwt);
 
     return NGX_OK;
 }
@@ -370,6 +399,7 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     v.expires = now + alcf->cache_jwt;
     v.verified = now;
     v.alg = ctx->jws->alg;
+    v.at_jwt = ctx->at_jwt;
     v.times = ctx->times;
     ngx_memcpy(v.fp, key->fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
