@@ -43,7 +43,7 @@ DEB_PACKAGES := gcc make perl nginx nginx-dev libssl-dev libjansson-dev \
                 libjwt-dev libpcre2-dev zlib1g-dev libtest-base-perl \
                 libnginx-mod-http-echo libtext-diff-perl valgrind wrk \
                 openssl libnginx-mod-http-lua prometheus dpkg-dev \
-                debhelper lintian curl $(FUZZ_PACKAGES)
+                debhelper lintian curl python3-grpcio $(FUZZ_PACKAGES)
 
 # installed without their Recommends: for promtool, prometheus would bring
 # node-exporter, smartmontools, openipmi, ipmitool... (services among them)
