@@ -19,6 +19,10 @@
  */
 
 
+static char *ngx_http_auth_token_add_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_array_t **keysets, char *what);
+
+
 static ngx_conf_enum_t  ngx_http_auth_token_introspect_formats[] = {
     { ngx_string("rfc7662"), NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662 },
     { ngx_string("status"), NGX_HTTP_AUTH_TOKEN_FORMAT_STATUS },
@@ -148,14 +152,31 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_auth_token_loc_conf_t *alcf = conf;
 
-    ngx_str_t                         *value, path;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    return ngx_http_auth_token_add_file(cf, &value[1], &alcf->keysets,
+                                        "auth_token_jwks_file");
+}
+
+
+/*
+ * A JWKS file into a list of key sets (a location's, or an issuer's); a
+ * file named in several places is read and parsed once
+ */
+
+static char *
+ngx_http_auth_token_add_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_array_t **keysets, char *what)
+{
+    ngx_str_t                          path;
     ngx_uint_t                         i;
     const char                        *err;
     ngx_http_auth_token_keyset_t      *ks, **found, **ksp;
     ngx_http_auth_token_main_conf_t   *amcf;
 
-    value = cf->args->elts;
-    path = value[1];
+    path = *name;
 
     if (ngx_http_script_variables_count(&path)) {
         return "does not take variables (the file is read at start)";
@@ -164,8 +185,6 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
     if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
-
-    /* a file named in several places is read and parsed once */
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_token_module);
 
@@ -186,8 +205,7 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ks == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "auth_token_jwks_file \"%V\": %s",
-                               &path, err);
+                               "%s \"%V\": %s", what, &path, err);
             return NGX_CONF_ERROR;
         }
 
@@ -199,20 +217,149 @@ ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
         *ksp = ks;
     }
 
-    if (alcf->keysets == NGX_CONF_UNSET_PTR) {
-        alcf->keysets = ngx_array_create(cf->pool, 2,
-                                   sizeof(ngx_http_auth_token_keyset_t *));
-        if (alcf->keysets == NULL) {
+    if (*keysets == NGX_CONF_UNSET_PTR || *keysets == NULL) {
+        *keysets = ngx_array_create(cf->pool, 2,
+                                    sizeof(ngx_http_auth_token_keyset_t *));
+        if (*keysets == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
-    ksp = ngx_array_push(alcf->keysets);
+    ksp = ngx_array_push(*keysets);
     if (ksp == NULL) {
         return NGX_CONF_ERROR;
     }
 
     *ksp = ks;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * auth_token_issuer iss ... [jwks=uri] [jwks_file=path ...];  an issuer
+ * with keys of its own: its tokens verify only with them
+ */
+
+char *
+ngx_http_auth_token_issuer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_auth_token_loc_conf_t *alcf = conf;
+
+    char                          *rv;
+    ngx_str_t                     *value, *s, jwks, file;
+    ngx_uint_t                     i, n, first;
+    ngx_array_t                   *files;
+    ngx_http_auth_token_issuer_t  *iss;
+
+    if (alcf->issuers == NGX_CONF_UNSET_PTR) {
+        alcf->issuers = ngx_array_create(cf->pool, 4, sizeof(ngx_str_t));
+        alcf->bound = ngx_array_create(cf->pool, 4,
+                                       sizeof(ngx_http_auth_token_issuer_t));
+        if (alcf->issuers == NULL || alcf->bound == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    value = cf->args->elts;
+    ngx_str_null(&jwks);
+    files = NULL;
+    n = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "jwks=", 5) == 0) {
+            if (jwks.data) {
+                return "has \"jwks=\" twice";
+            }
+
+            jwks.data = value[i].data + 5;
+            jwks.len = value[i].len - 5;
+
+            if (jwks.len == 0 || jwks.data[0] != '/') {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid parameter \"%V\": the URI of "
+                                   "an internal location expected",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "jwks_file=", 10) == 0) {
+            file.data = value[i].data + 10;
+            file.len = value[i].len - 10;
+
+            if (file.len == 0) {
+                return "has an empty \"jwks_file=\"";
+            }
+
+            rv = ngx_http_auth_token_add_file(cf, &file, &files,
+                                              "auth_token_issuer jwks_file=");
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+
+            continue;
+        }
+
+        if (value[i].len == 0) {
+            return "has an empty value";
+        }
+
+        if (ngx_http_script_variables_count(&value[i])) {
+            return "does not take variables";
+        }
+
+        n++;
+    }
+
+    if (n == 0) {
+        return "needs an issuer";
+    }
+
+    first = alcf->issuers->nelts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "jwks=", 5) == 0
+            || ngx_strncmp(value[i].data, "jwks_file=", 10) == 0)
+        {
+            continue;
+        }
+
+        s = alcf->issuers->elts;
+
+        for (n = 0; n < alcf->issuers->nelts; n++) {
+            if (s[n].len == value[i].len
+                && ngx_strncmp(s[n].data, value[i].data, value[i].len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "issuer \"%V\" is given twice",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        s = ngx_array_push(alcf->issuers);
+        iss = ngx_array_push(alcf->bound);
+        if (s == NULL || iss == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *s = value[i];
+
+        ngx_memzero(iss, sizeof(ngx_http_auth_token_issuer_t));
+        iss->iss = value[i];
+        iss->jwks_uri = jwks;
+        iss->keysets = files;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                   "auth_token_issuer: %ui issuers, keys of their own: %s",
+                   alcf->issuers->nelts - first,
+                   (jwks.data || files) ? "yes" : "no");
 
     return NGX_CONF_OK;
 }

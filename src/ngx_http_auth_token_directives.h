@@ -31,6 +31,8 @@ char *ngx_http_auth_token_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_auth_token_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_auth_token_issuer(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_auth_token_jwks_request(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_token_request(ngx_conf_t *cf, ngx_command_t *cmd,

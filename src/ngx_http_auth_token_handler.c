@@ -399,7 +399,7 @@ ngx_http_auth_token_run(ngx_http_request_t *r,
             if (ctx->status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
                 ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_DONE);
 
-            } else if (alcf->keysets || alcf->jwks) {
+            } else if (alcf->keysets || alcf->jwks || alcf->bound) {
                 ngx_http_auth_token_next(r, ctx,
                                          NGX_HTTP_AUTH_TOKEN_STEP_LOOKUP);
 
@@ -414,14 +414,31 @@ ngx_http_auth_token_run(ngx_http_request_t *r,
 
             if (ngx_http_auth_token_lookup(r, alcf, ctx) == NGX_OK) {
                 /* verified before: parsed only if claims are needed */
-                ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_KEYS);
-                continue;
+                rc = NGX_OK;
+
+            } else {
+                rc = ngx_http_auth_token_parse(r, ctx);
+
+                if (rc == NGX_ERROR) {
+                    break;
+                }
             }
 
-            rc = ngx_http_auth_token_parse(r, ctx);
+            if (rc == NGX_OK && alcf->bound) {
 
-            if (rc == NGX_ERROR) {
-                break;
+                /* the keys of the token's issuer; none: refused now */
+
+                rc = ngx_http_auth_token_select_issuer(r, alcf, ctx);
+
+                if (rc == NGX_ERROR) {
+                    break;
+                }
+
+                if (rc == NGX_DECLINED) {
+                    ngx_http_auth_token_next(r, ctx,
+                                             NGX_HTTP_AUTH_TOKEN_STEP_DONE);
+                    continue;
+                }
             }
 
             if (rc == NGX_OK) {

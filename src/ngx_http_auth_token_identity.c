@@ -152,6 +152,7 @@ ngx_http_auth_token_policy_id(ngx_conf_t *cf,
     ngx_http_complex_value_t       *cv;
     ngx_http_auth_token_param_t    *param;
     ngx_http_auth_token_hasher_t    h;
+    ngx_http_auth_token_issuer_t   *bound;
     ngx_http_auth_token_require_t  *req;
     ngx_http_auth_token_keyset_t  **ks;
 
@@ -206,6 +207,28 @@ ngx_http_auth_token_policy_id(ngx_conf_t *cf,
 
         for (i = 0; i < conf->issuers->nelts; i++) {
             ngx_http_auth_token_hash_str(&h, s[i].data, s[i].len);
+        }
+    }
+
+    if (conf->bound) {
+        bound = conf->bound->elts;
+
+        for (i = 0; i < conf->bound->nelts; i++) {
+            ngx_http_auth_token_hash_str(&h, "bound", 5);
+            ngx_http_auth_token_hash_str(&h, bound[i].iss.data,
+                                         bound[i].iss.len);
+
+            if (bound[i].jwks) {
+                ngx_http_auth_token_hash_str(&h, bound[i].jwks->id,
+                                             NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+            }
+
+            ks = bound[i].keysets ? bound[i].keysets->elts : NULL;
+
+            for (j = 0; ks && j < bound[i].keysets->nelts; j++) {
+                ngx_http_auth_token_hash_str(&h, ks[j]->name.data,
+                                             ks[j]->name.len);
+            }
         }
     }
 
@@ -285,4 +308,22 @@ ngx_http_auth_token_hash_str(ngx_http_auth_token_hasher_t *h, void *data,
     {
         h->rc = NGX_ERROR;
     }
+}
+
+
+/*
+ * An issuer: the hash of its name, by which a cached verification says
+ * which issuer's keys vouched for the token
+ */
+
+ngx_int_t
+ngx_http_auth_token_issuer_id(u_char *id, u_char *iss, size_t len)
+{
+    ngx_str_t  parts[2];
+
+    ngx_str_set(&parts[0], "iss");
+    parts[1].data = iss;
+    parts[1].len = len;
+
+    return ngx_http_auth_token_sha256(id, NULL, parts, 2);
 }

@@ -66,10 +66,12 @@ static ngx_http_auth_token_keys_t *ngx_http_auth_token_keys_find(
     ngx_uint_t create);
 static void ngx_http_auth_token_keys_free(ngx_http_auth_token_keys_t *ks);
 static ngx_int_t ngx_http_auth_token_keys_query(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
+    ngx_http_auth_token_source_t *src, ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_keys_t *ks,
     ngx_http_auth_token_keys_query_t *q);
 static ngx_int_t ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
+    ngx_http_auth_token_source_t *src, ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_keys_t *ks,
     ngx_uint_t background);
 static void ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     ngx_http_auth_token_fetch_t *f);
@@ -84,16 +86,19 @@ static void ngx_http_auth_token_keys_log_change(ngx_log_t *log,
 static u_char *ngx_http_auth_token_keys_log_kid(u_char *p, u_char *last,
     char *sep, ngx_str_t *kid);
 static void ngx_http_auth_token_source_cleanup(void *data);
+static ngx_int_t ngx_http_auth_token_issuer_cmp(const void *one,
+    const void *two);
 
 
 /*
- * At merge time: the source of a location, shared by every location of
- * the server with the same URI (as written).
+ * At merge time: the source of a URI (auth_token_jwks_request, or an
+ * issuer's jwks=), shared by every location of the server with the same
+ * URI (as written).  NULL: an error, logged.
  */
 
-char *
-ngx_http_auth_token_source_conf(ngx_conf_t *cf,
-    ngx_http_auth_token_loc_conf_t *conf)
+ngx_http_auth_token_source_t *
+ngx_http_auth_token_source_get(ngx_conf_t *cf, ngx_str_t *uri,
+    ngx_uint_t max, char *what)
 {
     ngx_uint_t                         i;
     ngx_pool_cleanup_t                *cln;
@@ -108,34 +113,30 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
 
     if (amcf->zone == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"auth_token_jwks_request\" requires "
-                           "\"auth_token_zone\"");
-        return NGX_CONF_ERROR;
+                           "\"%s\" requires \"auth_token_zone\"", what);
+        return NULL;
     }
 
     srcp = amcf->sources.elts;
 
     for (i = 0; i < amcf->sources.nelts; i++) {
         if (srcp[i]->cscf == cscf
-            && srcp[i]->text.len == conf->jwks_uri.len
-            && ngx_strncmp(srcp[i]->text.data, conf->jwks_uri.data,
-                           conf->jwks_uri.len)
-               == 0)
+            && srcp[i]->text.len == uri->len
+            && ngx_strncmp(srcp[i]->text.data, uri->data, uri->len) == 0)
         {
-            conf->jwks = srcp[i];
-            return NGX_CONF_OK;
+            return srcp[i];
         }
     }
 
     src = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_token_source_t));
     if (src == NULL) {
-        return NGX_CONF_ERROR;
+        return NULL;
     }
 
-    src->text = conf->jwks_uri;
+    src->text = *uri;
     src->zone = amcf->zone;
     src->cscf = cscf;
-    src->max = conf->jwks_max ? conf->jwks_max : NGX_HTTP_AUTH_TOKEN_MAX_SETS;
+    src->max = max ? max : NGX_HTTP_AUTH_TOKEN_MAX_SETS;
 
     ngx_queue_init(&src->sets);
 
@@ -145,13 +146,13 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
                                         NULL, NULL)
         != NGX_OK)
     {
-        return NGX_CONF_ERROR;
+        return NULL;
     }
 
     if (ngx_http_script_variables_count(&src->text)) {
         src->uri = ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t));
         if (src->uri == NULL) {
-            return NGX_CONF_ERROR;
+            return NULL;
         }
 
         ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
@@ -161,13 +162,13 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
         ccv.complex_value = src->uri;
 
         if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-            return NGX_CONF_ERROR;
+            return NULL;
         }
 
     } else {
         ks = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_token_keys_t));
         if (ks == NULL) {
-            return NGX_CONF_ERROR;
+            return NULL;
         }
 
         ks->uri = src->text;
@@ -176,7 +177,7 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
         if (ngx_http_auth_token_sha256(ks->hash, src->id, &ks->uri, 1)
             != NGX_OK)
         {
-            return NGX_CONF_ERROR;
+            return NULL;
         }
 
         src->fixed = ks;
@@ -184,7 +185,7 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);
     if (cln == NULL) {
-        return NGX_CONF_ERROR;
+        return NULL;
     }
 
     cln->handler = ngx_http_auth_token_source_cleanup;
@@ -192,13 +193,140 @@ ngx_http_auth_token_source_conf(ngx_conf_t *cf,
 
     srcp = ngx_array_push(&amcf->sources);
     if (srcp == NULL) {
-        return NGX_CONF_ERROR;
+        return NULL;
     }
 
     *srcp = src;
-    conf->jwks = src;
+
+    return src;
+}
+
+
+/*
+ * At merge time: issuers with keys of their own (auth_token_issuer ...
+ * jwks= or jwks_file=), each location its own copy, sorted by the hash of
+ * the issuer's name; the others verify with the location's keys.  None
+ * with keys of its own: the location works as without them.
+ */
+
+char *
+ngx_http_auth_token_bound_conf(ngx_conf_t *cf,
+    ngx_http_auth_token_loc_conf_t *conf)
+{
+    ngx_uint_t                     i, own;
+    ngx_array_t                   *copy;
+    ngx_http_auth_token_issuer_t  *iss;
+
+    iss = conf->bound->elts;
+    own = 0;
+
+    for (i = 0; i < conf->bound->nelts; i++) {
+        if (iss[i].jwks_uri.len || iss[i].keysets) {
+            own = 1;
+        }
+    }
+
+    if (!own) {
+        conf->bound = NULL;
+        return NGX_CONF_OK;
+    }
+
+    copy = ngx_array_create(cf->pool, conf->bound->nelts,
+                            sizeof(ngx_http_auth_token_issuer_t));
+    if (copy == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    iss = ngx_array_push_n(copy, conf->bound->nelts);
+    if (iss == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(iss, conf->bound->elts,
+               conf->bound->nelts * sizeof(ngx_http_auth_token_issuer_t));
+
+    for (i = 0; i < copy->nelts; i++) {
+
+        iss[i].jwks = NULL;
+
+        if (iss[i].jwks_uri.len) {
+            iss[i].jwks = ngx_http_auth_token_source_get(cf, &iss[i].jwks_uri,
+                                                0, "auth_token_issuer jwks=");
+            if (iss[i].jwks == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+        } else if (iss[i].keysets == NULL && conf->keysets == NULL
+                   && conf->jwks_uri.len == 0
+                   && conf->introspect_uri.len == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "issuer \"%V\" has no keys: give it jwks= "
+                               "or jwks_file=, or give the location keys",
+                               &iss[i].iss);
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_auth_token_issuer_id(iss[i].hash, iss[i].iss.data,
+                                          iss[i].iss.len)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ngx_sort(iss, copy->nelts, sizeof(ngx_http_auth_token_issuer_t),
+             ngx_http_auth_token_issuer_cmp);
+
+    conf->bound = copy;
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_token_issuer_cmp(const void *one, const void *two)
+{
+    const ngx_http_auth_token_issuer_t  *a = one;
+    const ngx_http_auth_token_issuer_t  *b = two;
+
+    return ngx_memcmp(a->hash, b->hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+}
+
+
+/*
+ * The issuer of a token by the hash of its "iss": a binary search, so that
+ * the work is bounded whatever the number of issuers.  NULL: not listed.
+ */
+
+ngx_http_auth_token_issuer_t *
+ngx_http_auth_token_issuer_find(ngx_array_t *bound, u_char *hash)
+{
+    ngx_int_t                      c;
+    ngx_uint_t                     lo, hi, mid;
+    ngx_http_auth_token_issuer_t  *iss;
+
+    iss = bound->elts;
+    lo = 0;
+    hi = bound->nelts;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        c = ngx_memcmp(hash, iss[mid].hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+
+        if (c == 0) {
+            return &iss[mid];
+        }
+
+        if (c < 0) {
+            hi = mid;
+
+        } else {
+            lo = mid + 1;
+        }
+    }
+
+    return NULL;
 }
 
 
@@ -227,6 +355,27 @@ ngx_http_auth_token_source_cleanup(void *data)
 
 
 /*
+ * The key sources of this request: those of the token's issuer where
+ * issuers have keys of their own, else the location's
+ */
+
+ngx_http_auth_token_source_t *
+ngx_http_auth_token_source_of(ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_ctx_t *ctx)
+{
+    return (ctx && ctx->issuer) ? ctx->issuer->jwks : alcf->jwks;
+}
+
+
+ngx_array_t *
+ngx_http_auth_token_keysets_of(ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_ctx_t *ctx)
+{
+    return (ctx && ctx->issuer) ? ctx->issuer->keysets : alcf->keysets;
+}
+
+
+/*
  * The key set of this request: the one of its source, or the one of its
  * source's URI as evaluated for it.  NULL: an internal failure.
  */
@@ -237,7 +386,7 @@ ngx_http_auth_token_keys_of(ngx_http_request_t *r,
 {
     ngx_http_auth_token_source_t  *src;
 
-    src = alcf->jwks;
+    src = ngx_http_auth_token_source_of(alcf, ctx);
 
     if (src->fixed) {
         return src->fixed;
@@ -358,9 +507,12 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
 {
     ngx_int_t                          rc;
     ngx_http_auth_token_keys_t        *ks;
+    ngx_http_auth_token_source_t      *src;
     ngx_http_auth_token_keys_query_t   q;
 
-    if (alcf->jwks == NULL) {
+    src = ngx_http_auth_token_source_of(alcf, ctx);
+
+    if (src == NULL) {
         return NGX_OK;
     }
 
@@ -372,7 +524,7 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
     q.unknown_kid = 0;
     q.kid = NULL;
 
-    if (ngx_http_auth_token_keys_query(r, alcf, ks, &q) != NGX_OK) {
+    if (ngx_http_auth_token_keys_query(r, src, alcf, ks, &q) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -396,10 +548,10 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_FETCH:
         ngx_http_auth_token_wait_end(&ctx->wait);
-        return ngx_http_auth_token_keys_fetch(r, alcf, ks, 0);
+        return ngx_http_auth_token_keys_fetch(r, src, alcf, ks, 0);
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_REFRESH:
-        (void) ngx_http_auth_token_keys_fetch(r, alcf, ks, 1);
+        (void) ngx_http_auth_token_keys_fetch(r, src, alcf, ks, 1);
         break;
 
     default:
@@ -408,7 +560,9 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
 
     ngx_http_auth_token_wait_end(&ctx->wait);
 
-    if (ks->keyset == NULL && alcf->keysets == NULL) {
+    if (ks->keyset == NULL
+        && ngx_http_auth_token_keysets_of(alcf, ctx) == NULL)
+    {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "auth_token: no keys from JWKS \"%V\"", &ks->name);
         return NGX_DECLINED;
@@ -433,9 +587,12 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     ngx_msec_t                         delay;
     ngx_time_t                        *tp;
     ngx_http_auth_token_keys_t        *ks;
+    ngx_http_auth_token_source_t      *src;
     ngx_http_auth_token_keys_query_t   q;
 
-    if (alcf->jwks == NULL) {
+    src = ngx_http_auth_token_source_of(alcf, ctx);
+
+    if (src == NULL) {
         return NGX_DECLINED;
     }
 
@@ -451,7 +608,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     if (ctx->refetched) {
 
         if (ctx->kid_looked_for) {
-            ngx_http_auth_token_zone_unknown_kid(alcf->jwks->zone->data,
+            ngx_http_auth_token_zone_unknown_kid(src->zone->data,
                                                  ks->hash, ks->generation,
                                                  kid);
         }
@@ -477,7 +634,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
     q.unknown_kid = 1;
     q.kid = kid;
 
-    if (ngx_http_auth_token_keys_query(r, alcf, ks, &q) != NGX_OK) {
+    if (ngx_http_auth_token_keys_query(r, src, alcf, ks, &q) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -500,7 +657,7 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
         ctx->kid_looked_for = 1;
         ngx_http_auth_token_wait_end(&ctx->wait);
 
-        return ngx_http_auth_token_keys_fetch(r, alcf, ks, 0);
+        return ngx_http_auth_token_keys_fetch(r, src, alcf, ks, 0);
 
     case NGX_HTTP_AUTH_TOKEN_KEYS_WAIT:
 
@@ -551,17 +708,18 @@ ngx_http_auth_token_keys_refetch(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_token_keys_query(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
+    ngx_http_auth_token_source_t *src, ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_keys_t *ks,
     ngx_http_auth_token_keys_query_t *q)
 {
     ngx_http_auth_token_zone_t  *zone;
 
-    zone = alcf->jwks->zone->data;
+    zone = src->zone->data;
 
     q->refetch = alcf->jwks_refetch;
     q->lock_timeout = alcf->lock_timeout;
     q->generation = ks->generation;
-    q->pinned = (alcf->jwks->fixed != NULL);
+    q->pinned = (src->fixed != NULL);
 
     if (ngx_http_auth_token_zone_keys(zone, ks->hash, r->pool, q) != NGX_OK) {
         return NGX_ERROR;
@@ -585,7 +743,8 @@ ngx_http_auth_token_keys_query(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_keys_t *ks,
+    ngx_http_auth_token_source_t *src, ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_keys_t *ks,
     ngx_uint_t background)
 {
     ngx_http_auth_token_keys_fetch_t  *kf;
@@ -598,8 +757,8 @@ ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
     kf->fetch.handler = ngx_http_auth_token_keys_done;
     kf->fetch.data = kf;
     kf->fetch.max = NGX_HTTP_AUTH_TOKEN_MAX_JWKS;
-    kf->src = alcf->jwks;
-    kf->pinned = (alcf->jwks->fixed != NULL);
+    kf->src = src;
+    kf->pinned = (src->fixed != NULL);
     kf->refresh = alcf->jwks_refresh;
     kf->refetch = alcf->jwks_refetch;
     ngx_memcpy(kf->hash, ks->hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
@@ -632,7 +791,7 @@ ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
 
 failed:
 
-    ngx_http_auth_token_zone_drop_keys(alcf->jwks->zone->data, ks->hash);
+    ngx_http_auth_token_zone_drop_keys(src->zone->data, ks->hash);
 
     return NGX_ERROR;
 }

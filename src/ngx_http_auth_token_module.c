@@ -245,7 +245,7 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
 
     { ngx_string("auth_token_issuer"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_http_auth_token_values,
+      ngx_http_auth_token_issuer,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_token_loc_conf_t, issuers),
       NULL },
@@ -513,6 +513,7 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->error_format = NGX_CONF_UNSET_UINT;
     conf->resource_metadata = NGX_CONF_UNSET_PTR;
     conf->issuers = NGX_CONF_UNSET_PTR;
+    conf->bound = NGX_CONF_UNSET_PTR;
     conf->audiences = NGX_CONF_UNSET_PTR;
     conf->scopes = NGX_CONF_UNSET_PTR;
     conf->requires = NGX_CONF_UNSET_PTR;
@@ -584,7 +585,12 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_AUTH_TOKEN_ERRORS_HEADER);
     ngx_conf_merge_ptr_value(conf->resource_metadata,
                              prev->resource_metadata, NULL);
-    ngx_conf_merge_ptr_value(conf->issuers, prev->issuers, NULL);
+    if (conf->issuers == NGX_CONF_UNSET_PTR) {
+        conf->issuers = (prev->issuers == NGX_CONF_UNSET_PTR) ? NULL
+                                                              : prev->issuers;
+        conf->bound = (prev->bound == NGX_CONF_UNSET_PTR) ? NULL
+                                                          : prev->bound;
+    }
     ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
     ngx_conf_merge_ptr_value(conf->requires, prev->requires, NULL);
     ngx_conf_merge_ptr_value(conf->headers, prev->headers, NULL);
@@ -626,8 +632,17 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->scope_text.len = p - conf->scope_text.data;
     }
 
-    if (conf->jwks_uri.len
-        && ngx_http_auth_token_source_conf(cf, conf) != NGX_CONF_OK)
+    if (conf->jwks_uri.len) {
+        conf->jwks = ngx_http_auth_token_source_get(cf, &conf->jwks_uri,
+                                                    conf->jwks_max,
+                                                    "auth_token_jwks_request");
+        if (conf->jwks == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (conf->bound
+        && ngx_http_auth_token_bound_conf(cf, conf) != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -639,12 +654,13 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->realm && conf->keysets == NULL && conf->jwks == NULL
-        && conf->introspect == NULL)
+        && conf->bound == NULL && conf->introspect == NULL)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_token\" is enabled but no keys are "
                            "configured (\"auth_token_jwks_file\", "
-                           "\"auth_token_jwks_request\" or "
+                           "\"auth_token_jwks_request\", "
+                           "\"auth_token_issuer ... jwks=\" or "
                            "\"auth_token_introspect_request\")");
         return NGX_CONF_ERROR;
     }

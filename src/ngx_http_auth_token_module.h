@@ -135,6 +135,20 @@ typedef struct {
 } ngx_http_auth_token_require_t;
 
 
+/*
+ * auth_token_issuer ... jwks=uri | jwks_file=path: an issuer bound to its
+ * own keys (sorted by the hash of its name, looked up by a token's "iss")
+ */
+
+typedef struct {
+    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    ngx_str_t                       iss;
+    ngx_str_t                       jwks_uri;   /* jwks=, as written */
+    ngx_http_auth_token_source_t   *jwks;       /* its remote key set */
+    ngx_array_t                    *keysets;    /* jwks_file= */
+} ngx_http_auth_token_issuer_t;
+
+
 typedef struct {
     ngx_str_t                       name;
     ngx_str_t                       lowcase;
@@ -200,6 +214,7 @@ typedef struct {
     ngx_uint_t                      token_type; /* auth_token_type */
     time_t                          leeway;
     ngx_array_t                    *issuers;    /* ngx_str_t */
+    ngx_array_t                    *bound;      /* issuer_t, by hash */
     ngx_array_t                    *audiences;  /* ngx_str_t */
     ngx_array_t                    *scopes;     /* ngx_str_t */
     ngx_str_t                       scope_text;
@@ -254,6 +269,10 @@ typedef struct {
     u_char                          key_fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      jwt_cache;  /* $auth_token_cache */
     ngx_uint_t                      keys_seen;  /* generation verified by */
+
+    /* the token's issuer, when issuers have keys of their own */
+    ngx_http_auth_token_issuer_t   *issuer;
+    u_char                          iss[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 
     /* the remote key set of this request (its URI may hold variables) */
     ngx_str_t                       keys_uri;

@@ -408,13 +408,15 @@ ngx_http_auth_token_variable_jwks_age(ngx_http_request_t *r,
     u_char                          *p;
     ngx_http_auth_token_ctx_t       *ctx;
     ngx_http_auth_token_keys_t      *ks;
+    ngx_http_auth_token_source_t    *src;
     ngx_http_auth_token_loc_conf_t  *alcf;
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_token_module);
     ctx = ngx_http_auth_token_get_ctx(r);
+    src = ngx_http_auth_token_source_of(alcf, ctx);
 
-    if (alcf->jwks == NULL
-        || (alcf->jwks->fixed == NULL
+    if (src == NULL
+        || (src->fixed == NULL
             && (ctx == NULL || ctx->keys_uri.data == NULL)))
     {
         v->not_found = 1;

@@ -15,6 +15,7 @@
 #include "ngx_http_auth_token_keyset.h"
 #include "ngx_http_auth_token_zone.h"
 #include "ngx_http_auth_token_metrics.h"
+#include "ngx_http_auth_token_identity.h"
 
 
 /*
@@ -110,6 +111,71 @@ ngx_http_auth_token_lookup(ngx_http_request_t *r,
     ctx->alg = v.alg;
     ctx->at_jwt = v.at_jwt;
     ngx_memcpy(ctx->key_fp, v.fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    ngx_memcpy(ctx->iss, v.iss, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+
+    return NGX_OK;
+}
+
+
+/*
+ * Where issuers have keys of their own: the token's issuer, from its "iss"
+ * (read before the signature is checked: it only chooses the keys that
+ * may verify it), or from the verified-token cache.  NGX_DECLINED: an
+ * issuer not listed, refused before any call to an identity provider.
+ */
+
+ngx_int_t
+ngx_http_auth_token_select_issuer(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
+{
+    json_t                        *iss;
+    ngx_http_auth_token_issuer_t  *found;
+
+    if (!ctx->hit) {
+        if (ctx->claims == NULL
+            && ngx_http_auth_token_parse_claims(r, ctx, &ctx->reason)
+               != NGX_OK)
+        {
+            ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
+            return NGX_DECLINED;
+        }
+
+        iss = json_object_get(ctx->claims, "iss");
+
+        if (!json_is_string(iss)) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth_token: a token without issuer");
+
+            ctx->status = NGX_HTTP_AUTH_TOKEN_WRONG_ISSUER;
+            ctx->reason = "Token issuer not accepted";
+            return NGX_DECLINED;
+        }
+
+        if (ngx_http_auth_token_issuer_id(ctx->iss,
+                                          (u_char *) json_string_value(iss),
+                                          json_string_length(iss))
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    found = ngx_http_auth_token_issuer_find(alcf->bound, ctx->iss);
+
+    if (found == NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: an issuer not listed");
+
+        ctx->status = NGX_HTTP_AUTH_TOKEN_WRONG_ISSUER;
+        ctx->reason = "Token issuer not accepted";
+        return NGX_DECLINED;
+    }
+
+    ctx->issuer = (found->jwks || found->keysets) ? found : NULL;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_token: issuer \"%V\", keys %s", &found->iss,
+                   ctx->issuer ? "of its own" : "of the location");
 
     return NGX_OK;
 }
@@ -208,14 +274,21 @@ ngx_http_auth_token_verify(ngx_http_request_t *r,
     ngx_int_t                          rc;
     ngx_uint_t                         n, found;
     const char                        *reason;
+    ngx_array_t                       *files;
     ngx_http_auth_token_key_t         *key;
     ngx_http_auth_token_keys_t        *remote;
     ngx_http_auth_token_zone_t        *zone;
+    ngx_http_auth_token_source_t      *src;
     ngx_http_auth_token_status_e       status;
     ngx_http_auth_token_keyset_t     **ks;
     ngx_http_auth_token_main_conf_t   *amcf;
 
-    n = alcf->keysets ? alcf->keysets->nelts : 0;
+    /* the location's keys, or those of the token's issuer */
+
+    files = ngx_http_auth_token_keysets_of(alcf, ctx);
+    src = ngx_http_auth_token_source_of(alcf, ctx);
+
+    n = files ? files->nelts : 0;
 
     ks = ngx_palloc(r->pool, (n + 1) * sizeof(ngx_http_auth_token_keyset_t *));
     if (ks == NULL) {
@@ -224,14 +297,14 @@ ngx_http_auth_token_verify(ngx_http_request_t *r,
 
 again:
 
-    n = alcf->keysets ? alcf->keysets->nelts : 0;
+    n = files ? files->nelts : 0;
 
     if (n) {
-        ngx_memcpy(ks, alcf->keysets->elts,
+        ngx_memcpy(ks, files->elts,
                    n * sizeof(ngx_http_auth_token_keyset_t *));
     }
 
-    if (alcf->jwks) {
+    if (src) {
         remote = ngx_http_auth_token_keys_of(r, alcf, ctx);
         if (remote == NULL) {
             return NGX_ERROR;
@@ -322,9 +395,11 @@ again:
         return NGX_OK;
     }
 
-    /* the signature holds: now the claims may be parsed */
+    /* the signature holds: now the claims may be parsed (if not yet) */
 
-    if (ngx_http_auth_token_parse_claims(r, ctx, &ctx->reason) != NGX_OK) {
+    if (ctx->claims == NULL
+        && ngx_http_auth_token_parse_claims(r, ctx, &ctx->reason) != NGX_OK)
+    {
         ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
         return NGX_OK;
     }
@@ -392,9 +467,24 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     ngx_http_auth_token_key_t *key)
 {
     time_t                           now;
+    json_t                          *iss;
     ngx_http_auth_token_verified_t   v;
 
     now = ngx_time();
+
+    /* which issuer vouched, for locations with keys per issuer */
+
+    ngx_memzero(v.iss, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    iss = json_object_get(ctx->claims, "iss");
+
+    if (json_is_string(iss)
+        && ngx_http_auth_token_issuer_id(v.iss,
+                                         (u_char *) json_string_value(iss),
+                                         json_string_length(iss))
+           != NGX_OK)
+    {
+        return 0;
+    }
 
     v.expires = now + alcf->cache_jwt;
     v.verified = now;

@@ -23,6 +23,8 @@ ngx_int_t ngx_http_auth_token_parse(ngx_http_request_t *r,
 ngx_int_t ngx_http_auth_token_verify(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 
+ngx_int_t ngx_http_auth_token_select_issuer(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 json_t *ngx_http_auth_token_get_claims(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx);
 json_t *ngx_http_auth_token_get_jws_header(ngx_http_request_t *r,

@@ -60,6 +60,7 @@ typedef struct {
     ngx_uint_t                      at_jwt;     /* typ: RFC 9068 */
     ngx_http_auth_token_times_t     times;
     u_char                          fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    u_char                          iss[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 } ngx_http_auth_token_verified_t;
 
 
