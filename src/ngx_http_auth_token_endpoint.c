@@ -348,13 +348,22 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
     }
 
     values = ngx_pcalloc(r->pool, (n + 1) * sizeof(ngx_str_t));
-    parts = ngx_pcalloc(r->pool, (2 * n + 2) * sizeof(ngx_str_t));
+    parts = ngx_pcalloc(r->pool, (2 * n + 3) * sizeof(ngx_str_t));
     if (values == NULL || parts == NULL) {
         return NGX_ERROR;
     }
 
     parts[0] = ctx->token;
     parts[1] = call->uri;
+
+    /* the endpoint of a discovery document, if the location has one */
+
+    if (ep->kind == NGX_HTTP_AUTH_TOKEN_INTROSPECTION) {
+        call->fetch.introspection_endpoint =
+                                       ctx->discovered.introspection_endpoint;
+    }
+
+    parts[2 * n + 2] = call->fetch.introspection_endpoint;
 
     for (i = 0; i < n; i++) {
         if (ngx_http_complex_value(r, &params[i].value, &values[i])
@@ -367,7 +376,7 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
         parts[3 + 2 * i] = values[i];
     }
 
-    if (ngx_http_auth_token_sha256(call->key, ep->id, parts, 2 * n + 2)
+    if (ngx_http_auth_token_sha256(call->key, ep->id, parts, 2 * n + 3)
         != NGX_OK)
     {
         return NGX_ERROR;

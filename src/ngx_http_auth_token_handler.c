@@ -96,8 +96,8 @@ static ngx_str_t  ngx_http_auth_token_status_names[] = {
 
 
 static const char  *ngx_http_auth_token_step_names[] = {
-    "find", "lookup", "keys", "verify", "introspect", "claims", "require",
-    "reissue", "done"
+    "find", "discover", "lookup", "keys", "verify", "introspect", "claims",
+    "require", "reissue", "done"
 };
 
 
@@ -399,6 +399,10 @@ ngx_http_auth_token_run(ngx_http_request_t *r,
             if (ctx->status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
                 ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_DONE);
 
+            } else if (alcf->discovery) {
+                ngx_http_auth_token_next(r, ctx,
+                                         NGX_HTTP_AUTH_TOKEN_STEP_DISCOVER);
+
             } else if (alcf->keysets || alcf->jwks || alcf->bound) {
                 ngx_http_auth_token_next(r, ctx,
                                          NGX_HTTP_AUTH_TOKEN_STEP_LOOKUP);
@@ -408,6 +412,23 @@ ngx_http_auth_token_run(ngx_http_request_t *r,
                                          NGX_HTTP_AUTH_TOKEN_STEP_INTROSPECT);
             }
 
+            continue;
+
+        case NGX_HTTP_AUTH_TOKEN_STEP_DISCOVER:
+            rc = ngx_http_auth_token_discover(r, alcf, ctx);
+
+            if (rc == NGX_DECLINED) {
+                ctx->status = NGX_HTTP_AUTH_TOKEN_KEYS_UNAVAILABLE;
+                ctx->reason = "No discovery document available";
+                ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_DONE);
+                continue;
+            }
+
+            if (rc != NGX_OK) {
+                break;
+            }
+
+            ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_LOOKUP);
             continue;
 
         case NGX_HTTP_AUTH_TOKEN_STEP_LOOKUP:
@@ -754,7 +775,7 @@ static ngx_int_t
 ngx_http_auth_token_check_claims_step(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
-    json_t                        *claims;
+    json_t                        *claims, *iss;
     ngx_http_auth_token_status_e   status;
 
     /* RFC 9068: an ID token of the same issuer is no access token */
@@ -783,6 +804,34 @@ ngx_http_auth_token_check_claims_step(ngx_http_request_t *r,
 
     status = ngx_http_auth_token_check_times(&ctx->times, alcf->leeway,
                                              ngx_time(), &ctx->reason);
+
+    /* the issuer of the discovery document, unless issuers are listed */
+
+    if (status == NGX_HTTP_AUTH_TOKEN_UNCHECKED && alcf->discovery
+        && alcf->issuers == NULL)
+    {
+        claims = ngx_http_auth_token_get_claims(r, ctx);
+
+        if (claims == NULL) {
+            return NGX_ERROR;
+        }
+
+        iss = json_object_get(claims, "iss");
+
+        if (!json_is_string(iss)
+            || json_string_length(iss) != ctx->discovered.issuer.len
+            || ngx_memcmp(json_string_value(iss), ctx->discovered.issuer.data,
+                          ctx->discovered.issuer.len)
+               != 0)
+        {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth_token: not the discovered issuer");
+
+            ctx->status = NGX_HTTP_AUTH_TOKEN_WRONG_ISSUER;
+            ctx->reason = "Token issuer not accepted";
+            return NGX_OK;
+        }
+    }
 
     if (status == NGX_HTTP_AUTH_TOKEN_UNCHECKED
         && (alcf->issuers || alcf->audiences || alcf->scopes))

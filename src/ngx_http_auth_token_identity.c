@@ -188,6 +188,11 @@ ngx_http_auth_token_policy_id(ngx_conf_t *cf,
                                      NGX_HTTP_AUTH_TOKEN_HASH_LEN);
     }
 
+    if (conf->discovery) {
+        ngx_http_auth_token_hash_str(&h, conf->discovery->id,
+                                     NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    }
+
     ngx_http_auth_token_hash_str(&h, "introspect", 10);
 
     if (conf->introspect) {

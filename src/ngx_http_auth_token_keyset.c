@@ -49,10 +49,16 @@
 #define NGX_HTTP_AUTH_TOKEN_MAX_SETS  100
 
 
+static char  *ngx_http_auth_token_source_kinds[] = {
+    "jwks", "jwks-discovered", "discovery"
+};
+
+
 typedef struct {
     ngx_http_auth_token_fetch_t     fetch;
     ngx_http_auth_token_source_t   *src;
     ngx_str_t                       uri;
+    ngx_str_t                       target;     /* a discovered jwks_uri */
     ngx_str_t                       name;       /* for logs */
     u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      pinned;
@@ -61,9 +67,21 @@ typedef struct {
 } ngx_http_auth_token_keys_fetch_t;
 
 
+/* a document as this worker parsed it: keys, or a discovery document */
+
+typedef struct {
+    ngx_http_auth_token_keyset_t    *keyset;
+    ngx_http_auth_token_discovery_t *discovery;
+    ngx_uint_t                       nkeys;
+} ngx_http_auth_token_parsed_t;
+
+
+static ngx_int_t ngx_http_auth_token_keys_current(ngx_http_request_t *r,
+    ngx_http_auth_token_source_t *src, ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_keys_t *ks);
 static ngx_http_auth_token_keys_t *ngx_http_auth_token_keys_find(
     ngx_http_auth_token_source_t *src, u_char *hash, ngx_str_t *uri,
-    ngx_uint_t create);
+    ngx_str_t *target, ngx_uint_t create);
 static void ngx_http_auth_token_keys_free(ngx_http_auth_token_keys_t *ks);
 static ngx_int_t ngx_http_auth_token_keys_query(ngx_http_request_t *r,
     ngx_http_auth_token_source_t *src, ngx_http_auth_token_loc_conf_t *alcf,
@@ -75,11 +93,18 @@ static ngx_int_t ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
     ngx_uint_t background);
 static void ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     ngx_http_auth_token_fetch_t *f);
-static void ngx_http_auth_token_keys_sync(ngx_http_auth_token_keys_t *ks,
-    ngx_str_t *doc, ngx_uint_t generation, time_t fetched, ngx_log_t *log);
+static void ngx_http_auth_token_keys_sync(ngx_http_auth_token_source_t *src,
+    ngx_http_auth_token_keys_t *ks, ngx_str_t *doc, ngx_uint_t generation,
+    time_t fetched, ngx_log_t *log);
+static const char *ngx_http_auth_token_doc_parse(
+    ngx_http_auth_token_source_t *src, ngx_pool_t *pool, ngx_log_t *log,
+    ngx_str_t *name, ngx_str_t *doc, ngx_http_auth_token_parsed_t *out);
 static void ngx_http_auth_token_keys_install(ngx_http_auth_token_keys_t *ks,
-    ngx_http_auth_token_keyset_t *keyset, ngx_pool_t *pool,
+    ngx_http_auth_token_parsed_t *parsed, ngx_pool_t *pool,
     ngx_uint_t generation, time_t fetched);
+static void ngx_http_auth_token_discovery_log_change(ngx_log_t *log,
+    ngx_str_t *uri, ngx_http_auth_token_discovery_t *old,
+    ngx_http_auth_token_discovery_t *d);
 static void ngx_http_auth_token_keys_log_change(ngx_log_t *log,
     ngx_str_t *uri, ngx_http_auth_token_keyset_t *old,
     ngx_http_auth_token_keyset_t *ks);
@@ -98,8 +123,9 @@ static ngx_int_t ngx_http_auth_token_issuer_cmp(const void *one,
 
 ngx_http_auth_token_source_t *
 ngx_http_auth_token_source_get(ngx_conf_t *cf, ngx_str_t *uri,
-    ngx_uint_t max, char *what)
+    ngx_uint_t max, ngx_uint_t type, ngx_array_t *issuers, char *what)
 {
+    u_char                             id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                         i;
     ngx_pool_cleanup_t                *cln;
     ngx_http_core_srv_conf_t          *cscf;
@@ -117,13 +143,31 @@ ngx_http_auth_token_source_get(ngx_conf_t *cf, ngx_str_t *uri,
         return NULL;
     }
 
+    /*
+     * the server, the kind and the URI as written: the key sets' common
+     * prefix; a discovery document also answers for the issuers it must
+     * name
+     */
+
+    if (ngx_http_auth_token_endpoint_id(cf, id,
+                                  ngx_http_auth_token_source_kinds[type],
+                                  uri, NULL, NULL)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (issuers
+        && ngx_http_auth_token_sha256(id, id, issuers->elts, issuers->nelts)
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
     srcp = amcf->sources.elts;
 
     for (i = 0; i < amcf->sources.nelts; i++) {
-        if (srcp[i]->cscf == cscf
-            && srcp[i]->text.len == uri->len
-            && ngx_strncmp(srcp[i]->text.data, uri->data, uri->len) == 0)
-        {
+        if (ngx_memcmp(srcp[i]->id, id, NGX_HTTP_AUTH_TOKEN_HASH_LEN) == 0) {
             return srcp[i];
         }
     }
@@ -134,35 +178,36 @@ ngx_http_auth_token_source_get(ngx_conf_t *cf, ngx_str_t *uri,
     }
 
     src->text = *uri;
+    src->type = type;
+    src->issuers = issuers;
     src->zone = amcf->zone;
     src->cscf = cscf;
     src->max = max ? max : NGX_HTTP_AUTH_TOKEN_MAX_SETS;
+    ngx_memcpy(src->id, id, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
     ngx_queue_init(&src->sets);
 
-    /* the server and the URI as written: the key sets' common prefix */
+    /* a discovered key set: one per jwks_uri the document names */
 
-    if (ngx_http_auth_token_endpoint_id(cf, src->id, "jwks", &src->text,
-                                        NULL, NULL)
-        != NGX_OK)
+    if (ngx_http_script_variables_count(&src->text)
+        || type == NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERED)
     {
-        return NULL;
-    }
+        if (ngx_http_script_variables_count(&src->text)) {
+            src->uri = ngx_pcalloc(cf->pool,
+                                   sizeof(ngx_http_complex_value_t));
+            if (src->uri == NULL) {
+                return NULL;
+            }
 
-    if (ngx_http_script_variables_count(&src->text)) {
-        src->uri = ngx_pcalloc(cf->pool, sizeof(ngx_http_complex_value_t));
-        if (src->uri == NULL) {
-            return NULL;
-        }
+            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
 
-        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+            ccv.cf = cf;
+            ccv.value = &src->text;
+            ccv.complex_value = src->uri;
 
-        ccv.cf = cf;
-        ccv.value = &src->text;
-        ccv.complex_value = src->uri;
-
-        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-            return NULL;
+            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+                return NULL;
+            }
         }
 
     } else {
@@ -251,7 +296,8 @@ ngx_http_auth_token_bound_conf(ngx_conf_t *cf,
 
         if (iss[i].jwks_uri.len) {
             iss[i].jwks = ngx_http_auth_token_source_get(cf, &iss[i].jwks_uri,
-                                                0, "auth_token_issuer jwks=");
+                                         0, NGX_HTTP_AUTH_TOKEN_SOURCE_JWKS,
+                                         NULL, "auth_token_issuer jwks=");
             if (iss[i].jwks == NULL) {
                 return NGX_CONF_ERROR;
             }
@@ -377,13 +423,16 @@ ngx_http_auth_token_keysets_of(ngx_http_auth_token_loc_conf_t *alcf,
 
 /*
  * The key set of this request: the one of its source, or the one of its
- * source's URI as evaluated for it.  NULL: an internal failure.
+ * source's URI as evaluated for it (and, for a discovered key set, of the
+ * jwks_uri of the discovery document).  NULL: an internal failure.
  */
 
 ngx_http_auth_token_keys_t *
 ngx_http_auth_token_keys_of(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
+    ngx_str_t                      parts[2], *target;
+    ngx_uint_t                     n;
     ngx_http_auth_token_source_t  *src;
 
     src = ngx_http_auth_token_source_of(alcf, ctx);
@@ -392,24 +441,41 @@ ngx_http_auth_token_keys_of(ngx_http_request_t *r,
         return src->fixed;
     }
 
+    target = (src->type == NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERED)
+             ? &ctx->discovered.jwks_uri : NULL;
+
     if (ctx->keys_uri.data == NULL) {
-        if (ngx_http_complex_value(r, src->uri, &ctx->keys_uri) != NGX_OK) {
+
+        if (src->uri == NULL) {
+            ctx->keys_uri = src->text;
+
+        } else if (ngx_http_complex_value(r, src->uri, &ctx->keys_uri)
+                   != NGX_OK)
+        {
             return NULL;
         }
 
-        if (ngx_http_auth_token_sha256(ctx->keys_hash, src->id,
-                                       &ctx->keys_uri, 1)
+        parts[0] = ctx->keys_uri;
+        n = 1;
+
+        if (target) {
+            parts[1] = *target;
+            n = 2;
+        }
+
+        if (ngx_http_auth_token_sha256(ctx->keys_hash, src->id, parts, n)
             != NGX_OK)
         {
             return NULL;
         }
 
-        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth_token: key set \"%V\"", &ctx->keys_uri);
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: key set \"%V\" %V", &ctx->keys_uri,
+                       target ? target : &ctx->keys_uri);
     }
 
     return ngx_http_auth_token_keys_find(src, ctx->keys_hash, &ctx->keys_uri,
-                                         1);
+                                         target, 1);
 }
 
 
@@ -417,8 +483,10 @@ ngx_http_auth_token_keys_of(ngx_http_request_t *r,
 
 static ngx_http_auth_token_keys_t *
 ngx_http_auth_token_keys_find(ngx_http_auth_token_source_t *src,
-    u_char *hash, ngx_str_t *uri, ngx_uint_t create)
+    u_char *hash, ngx_str_t *uri, ngx_str_t *target, ngx_uint_t create)
 {
+    size_t                       len;
+    ngx_str_t                   *shown;
     ngx_queue_t                 *q;
     ngx_http_auth_token_keys_t  *ks;
 
@@ -456,8 +524,13 @@ ngx_http_auth_token_keys_find(ngx_http_auth_token_source_t *src,
         src->nsets--;
     }
 
-    ks = ngx_alloc(sizeof(ngx_http_auth_token_keys_t) + uri->len
-                   + NGX_HTTP_AUTH_TOKEN_LOG_LEN(uri->len),
+    /* named in logs by what it is fetched from: a jwks_uri, or the URI */
+
+    shown = (target && target->len) ? target : uri;
+    len = target ? target->len : 0;
+
+    ks = ngx_alloc(sizeof(ngx_http_auth_token_keys_t) + uri->len + len
+                   + NGX_HTTP_AUTH_TOKEN_LOG_LEN(shown->len),
                    ngx_cycle->log);
     if (ks == NULL) {
         return NULL;
@@ -469,11 +542,19 @@ ngx_http_auth_token_keys_find(ngx_http_auth_token_source_t *src,
     ks->uri.len = uri->len;
     ngx_memcpy(ks->uri.data, uri->data, uri->len);
 
+    ks->target.data = ks->uri.data + uri->len;
+    ks->target.len = len;
+
+    if (len) {
+        ngx_memcpy(ks->target.data, target->data, len);
+    }
+
     /* a variable's value (a client's Host...) is escaped in logs */
 
-    ks->name.data = ks->uri.data + uri->len;
+    ks->name.data = ks->target.data + len;
     ks->name.len = ngx_http_auth_token_log_escape_into(ks->name.data,
-                                                       uri->data, uri->len)
+                                                       shown->data,
+                                                       shown->len)
                    - ks->name.data;
     ngx_memcpy(ks->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
@@ -505,10 +586,9 @@ ngx_int_t
 ngx_http_auth_token_keys(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
-    ngx_int_t                          rc;
-    ngx_http_auth_token_keys_t        *ks;
-    ngx_http_auth_token_source_t      *src;
-    ngx_http_auth_token_keys_query_t   q;
+    ngx_int_t                      rc;
+    ngx_http_auth_token_keys_t    *ks;
+    ngx_http_auth_token_source_t  *src;
 
     src = ngx_http_auth_token_source_of(alcf, ctx);
 
@@ -520,6 +600,95 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
     if (ks == NULL) {
         return NGX_ERROR;
     }
+
+    rc = ngx_http_auth_token_keys_current(r, src, alcf, ctx, ks);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ks->keyset == NULL
+        && ngx_http_auth_token_keysets_of(alcf, ctx) == NULL)
+    {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: no keys from JWKS \"%V\"", &ks->name);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The discovery document of the location (auth_token_discovery_request),
+ * made current as key sets are, and copied into the request: its issuer,
+ * its jwks_uri and its introspection_endpoint.  NGX_DECLINED: none yet.
+ */
+
+ngx_int_t
+ngx_http_auth_token_discover(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
+{
+    ngx_int_t                         rc;
+    ngx_http_auth_token_keys_t       *ks;
+    ngx_http_auth_token_discovery_t  *d;
+
+    ks = alcf->discovery->fixed;
+
+    rc = ngx_http_auth_token_keys_current(r, alcf->discovery, alcf, ctx, ks);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    d = ks->discovery;
+
+    if (d == NULL) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: no discovery document from \"%V\"",
+                       &ks->name);
+        return NGX_DECLINED;
+    }
+
+    /* the worker may replace its copy after this request's next event */
+
+    ctx->discovered.issuer.data = ngx_pstrdup(r->pool, &d->issuer);
+    ctx->discovered.jwks_uri.data = ngx_pstrdup(r->pool, &d->jwks_uri);
+    ctx->discovered.introspection_endpoint.data =
+                          ngx_pnalloc(r->pool, d->introspection_endpoint.len);
+
+    if (ctx->discovered.issuer.data == NULL
+        || ctx->discovered.jwks_uri.data == NULL
+        || ctx->discovered.introspection_endpoint.data == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ctx->discovered.introspection_endpoint.data,
+               d->introspection_endpoint.data, d->introspection_endpoint.len);
+
+    ctx->discovered.issuer.len = d->issuer.len;
+    ctx->discovered.jwks_uri.len = d->jwks_uri.len;
+    ctx->discovered.introspection_endpoint.len =
+                                                d->introspection_endpoint.len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A remote document made current for this worker: its copy in the zone,
+ * or a fetch (waited for, or in the background).  NGX_OK: whatever this
+ * worker has now; NGX_AGAIN: the request waits.
+ */
+
+static ngx_int_t
+ngx_http_auth_token_keys_current(ngx_http_request_t *r,
+    ngx_http_auth_token_source_t *src, ngx_http_auth_token_loc_conf_t *alcf,
+    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_keys_t *ks)
+{
+    ngx_int_t                          rc;
+    ngx_http_auth_token_keys_query_t   q;
 
     q.unknown_kid = 0;
     q.kid = NULL;
@@ -542,7 +711,9 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
         }
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "auth_token: gave up waiting for JWKS \"%V\" after %M ms",
+                      "auth_token: gave up waiting for %s \"%V\" after %M ms",
+                      (src->type == NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERY)
+                      ? "discovery document" : "JWKS",
                       &ks->name, alcf->lock_timeout);
         break;
 
@@ -559,14 +730,6 @@ ngx_http_auth_token_keys(ngx_http_request_t *r,
     }
 
     ngx_http_auth_token_wait_end(&ctx->wait);
-
-    if (ks->keyset == NULL
-        && ngx_http_auth_token_keysets_of(alcf, ctx) == NULL)
-    {
-        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth_token: no keys from JWKS \"%V\"", &ks->name);
-        return NGX_DECLINED;
-    }
 
     return NGX_OK;
 }
@@ -731,7 +894,7 @@ ngx_http_auth_token_keys_query(ngx_http_request_t *r,
                    q->doc.len ? "yes" : "no");
 
     if (q->doc.len) {
-        ngx_http_auth_token_keys_sync(ks, &q->doc, q->doc_generation,
+        ngx_http_auth_token_keys_sync(src, ks, &q->doc, q->doc_generation,
                                       q->fetched, r->connection->log);
     }
 
@@ -779,8 +942,20 @@ ngx_http_auth_token_keys_fetch(ngx_http_request_t *r,
 
     kf->name.len = ks->name.len;
 
+    if (ks->target.len) {
+        kf->target.data = ngx_pstrdup(r->pool, &ks->target);
+        if (kf->target.data == NULL) {
+            goto failed;
+        }
+
+        kf->target.len = ks->target.len;
+
+        /* $auth_token_jwks_uri in the internal location */
+        kf->fetch.jwks_uri = kf->target;
+    }
+
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_token: fetching JWKS \"%V\"%s", &kf->name,
+                   "auth_token: fetching \"%V\"%s", &kf->name,
                    background ? " in the background" : "");
 
     if (ngx_http_auth_token_fetch(r, &kf->uri, &kf->fetch, background)
@@ -803,28 +978,31 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
 {
     ngx_http_auth_token_keys_fetch_t *kf = f->data;
 
+    char                           *what;
     time_t                          refresh, backoff;
     ngx_int_t                       rc;
     ngx_log_t                      *log;
-    ngx_uint_t                      generation, had_keys;
+    ngx_uint_t                      generation, had_keys, doc;
     ngx_pool_t                     *pool;
     const char                     *err;
     ngx_http_auth_token_zone_t     *zone;
     ngx_http_auth_token_keys_t     *ks;
-    ngx_http_auth_token_keyset_t   *keyset;
+    ngx_http_auth_token_parsed_t    parsed;
 
     u_char                          reason[64];
 
     zone = kf->src->zone->data;
     log = sr->connection->log;
-    keyset = NULL;
     pool = NULL;
     err = NULL;
+    doc = (kf->src->type == NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERY);
+    what = doc ? "discovery document" : "JWKS";
 
     if (f->abandoned) {
         /* the client went away: the next request fetches, no backoff */
         ngx_log_error(NGX_LOG_INFO, log, 0,
-                      "auth_token: JWKS \"%V\" fetch abandoned", &kf->name);
+                      "auth_token: %s \"%V\" fetch abandoned", what,
+                      &kf->name);
         ngx_http_auth_token_zone_drop_keys(zone, kf->hash);
         return;
     }
@@ -843,9 +1021,9 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             err = "out of memory";
 
         } else {
-            keyset = ngx_http_auth_token_jwks_parse(pool, log, &kf->name,
-                                                    f->answer.body.data,
-                                                    f->answer.body.len, &err);
+            err = ngx_http_auth_token_doc_parse(kf->src, pool, log,
+                                                &kf->name, &f->answer.body,
+                                                &parsed);
         }
     }
 
@@ -860,12 +1038,12 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
 
         rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash, &kf->name,
                                                &f->answer.body,
-                                               keyset->keys.nelts, refresh,
+                                               parsed.nkeys, refresh,
                                                kf->pinned, &generation);
         if (rc == NGX_DECLINED) {
             ngx_log_error(NGX_LOG_INFO, log, 0,
-                          "auth_token: JWKS \"%V\" fetched under an older "
-                          "configuration: not kept", &kf->name);
+                          "auth_token: %s \"%V\" fetched under an older "
+                          "configuration: not kept", what, &kf->name);
             ngx_destroy_pool(pool);
             return;
         }
@@ -890,20 +1068,31 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
                                    : NGX_HTTP_AUTH_TOKEN_M_ERROR, f->start);
 
         ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "auth_token: JWKS \"%V\" fetch failed: %s; %s, "
-                      "next attempt in %T s", &kf->name, err,
-                      had_keys ? "keeping the last good keys"
-                               : "no keys yet", backoff);
+                      "auth_token: %s \"%V\" fetch failed: %s; %s, "
+                      "next attempt in %T s", what, &kf->name, err,
+                      had_keys ? (doc ? "keeping the last good document"
+                                      : "keeping the last good keys")
+                               : (doc ? "no document yet" : "no keys yet"),
+                      backoff);
         return;
     }
 
     ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS,
                                    NGX_HTTP_AUTH_TOKEN_M_OK, f->start);
 
-    ks = ngx_http_auth_token_keys_find(kf->src, kf->hash, &kf->uri, 0);
+    ks = ngx_http_auth_token_keys_find(kf->src, kf->hash, &kf->uri,
+                                       &kf->target, 0);
 
-    ngx_http_auth_token_keys_log_change(log, &kf->name,
-                                        ks ? ks->keyset : NULL, keyset);
+    if (parsed.keyset) {
+        ngx_http_auth_token_keys_log_change(log, &kf->name,
+                                            ks ? ks->keyset : NULL,
+                                            parsed.keyset);
+
+    } else {
+        ngx_http_auth_token_discovery_log_change(log, &kf->name,
+                                                 ks ? ks->discovery : NULL,
+                                                 parsed.discovery);
+    }
 
     if (ks == NULL) {
         /* the key set left this worker meanwhile: the zone has it */
@@ -911,54 +1100,164 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
         return;
     }
 
-    ngx_http_auth_token_keys_install(ks, keyset, pool, generation,
+    ngx_http_auth_token_keys_install(ks, &parsed, pool, generation,
                                      ngx_time());
+}
+
+
+/*
+ * A document as fetched or found in the zone: a JWKS, or a discovery
+ * document (which must name one of the issuers its source expects).  NULL,
+ * or why it is not usable.
+ */
+
+static const char *
+ngx_http_auth_token_doc_parse(ngx_http_auth_token_source_t *src,
+    ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *name, ngx_str_t *doc,
+    ngx_http_auth_token_parsed_t *out)
+{
+    ngx_str_t                        *iss;
+    ngx_uint_t                        i;
+    const char                       *err;
+    ngx_http_auth_token_discovery_t  *d;
+
+    ngx_memzero(out, sizeof(ngx_http_auth_token_parsed_t));
+
+    err = NULL;
+
+    if (src->type != NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERY) {
+        out->keyset = ngx_http_auth_token_jwks_parse(pool, log, name,
+                                                     doc->data, doc->len,
+                                                     &err);
+        if (out->keyset == NULL) {
+            return err;
+        }
+
+        out->nkeys = out->keyset->keys.nelts;
+
+        return NULL;
+    }
+
+    d = ngx_palloc(pool, sizeof(ngx_http_auth_token_discovery_t));
+    if (d == NULL) {
+        return "out of memory";
+    }
+
+    if (ngx_http_auth_token_discovery_parse(pool, doc->data, doc->len, d,
+                                            &err)
+        != NGX_OK)
+    {
+        return err;
+    }
+
+    /* OpenID Connect Discovery 1.0, section 4.3: exactly the issuer */
+
+    if (src->issuers) {
+        iss = src->issuers->elts;
+
+        for (i = 0; i < src->issuers->nelts; i++) {
+            if (iss[i].len == d->issuer.len
+                && ngx_strncmp(iss[i].data, d->issuer.data, d->issuer.len)
+                   == 0)
+            {
+                break;
+            }
+        }
+
+        if (i == src->issuers->nelts) {
+            return "its \"issuer\" is not one of auth_token_issuer";
+        }
+    }
+
+    out->discovery = d;
+
+    return NULL;
 }
 
 
 /* another worker fetched a new document: parse it once */
 
 static void
-ngx_http_auth_token_keys_sync(ngx_http_auth_token_keys_t *ks, ngx_str_t *doc,
-    ngx_uint_t generation, time_t fetched, ngx_log_t *log)
+ngx_http_auth_token_keys_sync(ngx_http_auth_token_source_t *src,
+    ngx_http_auth_token_keys_t *ks, ngx_str_t *doc, ngx_uint_t generation,
+    time_t fetched, ngx_log_t *log)
 {
     ngx_pool_t                    *pool;
     const char                    *err;
-    ngx_http_auth_token_keyset_t  *keyset;
+    ngx_http_auth_token_parsed_t   parsed;
 
     pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, ngx_cycle->log);
     if (pool == NULL) {
         return;
     }
 
-    keyset = ngx_http_auth_token_jwks_parse(pool, NULL, &ks->name, doc->data,
-                                            doc->len, &err);
-    if (keyset == NULL) {
+    err = ngx_http_auth_token_doc_parse(src, pool, NULL, &ks->name, doc,
+                                        &parsed);
+    if (err) {
         ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "auth_token: JWKS \"%V\" in the zone: %s",
+                      "auth_token: \"%V\" in the zone: %s",
                       &ks->name, err);
         ngx_destroy_pool(pool);
         ks->generation = generation;
         return;
     }
 
-    ngx_http_auth_token_keys_install(ks, keyset, pool, generation, fetched);
+    ngx_http_auth_token_keys_install(ks, &parsed, pool, generation, fetched);
 }
 
 
 static void
 ngx_http_auth_token_keys_install(ngx_http_auth_token_keys_t *ks,
-    ngx_http_auth_token_keyset_t *keyset, ngx_pool_t *pool,
+    ngx_http_auth_token_parsed_t *parsed, ngx_pool_t *pool,
     ngx_uint_t generation, time_t fetched)
 {
     if (ks->pool) {
         ngx_destroy_pool(ks->pool);
     }
 
-    ks->keyset = keyset;
+    ks->keyset = parsed->keyset;
+    ks->discovery = parsed->discovery;
     ks->pool = pool;
     ks->generation = generation;
     ks->fetched = fetched;
+}
+
+
+/* a discovery document, loaded or changed: what it says, escaped */
+
+static void
+ngx_http_auth_token_discovery_log_change(ngx_log_t *log, ngx_str_t *uri,
+    ngx_http_auth_token_discovery_t *old, ngx_http_auth_token_discovery_t *d)
+{
+    u_char  *e1, *e2;
+    u_char   iss[NGX_HTTP_AUTH_TOKEN_LOG_LEN(NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
+    u_char   jwks[NGX_HTTP_AUTH_TOKEN_LOG_LEN(NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
+
+    if (old
+        && old->issuer.len == d->issuer.len
+        && ngx_strncmp(old->issuer.data, d->issuer.data, d->issuer.len) == 0
+        && old->jwks_uri.len == d->jwks_uri.len
+        && ngx_strncmp(old->jwks_uri.data, d->jwks_uri.data,
+                       d->jwks_uri.len)
+           == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "auth_token: discovery document \"%V\" refreshed, "
+                      "unchanged", uri);
+        return;
+    }
+
+    e1 = ngx_http_auth_token_log_escape_into(iss, d->issuer.data,
+                                   ngx_min(d->issuer.len,
+                                           NGX_HTTP_AUTH_TOKEN_LOG_MAX));
+    e2 = ngx_http_auth_token_log_escape_into(jwks, d->jwks_uri.data,
+                                   ngx_min(d->jwks_uri.len,
+                                           NGX_HTTP_AUTH_TOKEN_LOG_MAX));
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                  "auth_token: discovery document \"%V\" %s: issuer "
+                  "\"%*s\", jwks_uri \"%*s\"", uri,
+                  old ? "changed" : "loaded", e1 - iss, iss, e2 - jwks, jwks);
 }
 
 

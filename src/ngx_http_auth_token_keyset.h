@@ -14,15 +14,27 @@
 #include "ngx_http_auth_token_module.h"
 
 
-/* one remote key set (an evaluated URI), with this worker's keys */
+/* what a source fetches */
+
+#define NGX_HTTP_AUTH_TOKEN_SOURCE_JWKS        0
+#define NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERED  1   /* JWKS at a jwks_uri */
+#define NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERY   2   /* a discovery document */
+
+
+/*
+ * one remote document (an evaluated URI; for a discovered key set, also
+ * the jwks_uri it is fetched from), with this worker's parse of it
+ */
 
 typedef struct {
     ngx_queue_t                     queue;      /* LRU of its source */
     ngx_str_t                       uri;
-    ngx_str_t                       name;       /* the URI, for logs */
+    ngx_str_t                       target;     /* the jwks_uri, or empty */
+    ngx_str_t                       name;       /* for logs */
     u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
 
     ngx_http_auth_token_keyset_t   *keyset;
+    ngx_http_auth_token_discovery_t *discovery;
     ngx_pool_t                     *pool;
     ngx_uint_t                      generation;
     time_t                          fetched;
@@ -35,6 +47,8 @@ typedef struct {
  */
 
 struct ngx_http_auth_token_source_s {
+    ngx_uint_t                      type;       /* ..._SOURCE_JWKS... */
+    ngx_array_t                    *issuers;    /* a document must name */
     ngx_str_t                       text;       /* as written */
     ngx_http_complex_value_t       *uri;        /* NULL: no variables */
     u_char                          id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
@@ -50,7 +64,10 @@ struct ngx_http_auth_token_source_s {
 
 
 ngx_http_auth_token_source_t *ngx_http_auth_token_source_get(ngx_conf_t *cf,
-    ngx_str_t *uri, ngx_uint_t max, char *what);
+    ngx_str_t *uri, ngx_uint_t max, ngx_uint_t type, ngx_array_t *issuers,
+    char *what);
+ngx_int_t ngx_http_auth_token_discover(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 char *ngx_http_auth_token_bound_conf(ngx_conf_t *cf,
     ngx_http_auth_token_loc_conf_t *conf);
 ngx_http_auth_token_issuer_t *ngx_http_auth_token_issuer_find(

@@ -110,6 +110,13 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       offsetof(ngx_http_auth_token_loc_conf_t, lock_timeout),
       NULL },
 
+    { ngx_string("auth_token_discovery_request"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_token_literal_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, discovery_uri),
+      NULL },
+
     { ngx_string("auth_token_introspect_request"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_auth_token_request,
@@ -545,6 +552,7 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_str_value(conf->scheme, prev->scheme, "Bearer");
     ngx_conf_merge_ptr_value(conf->keysets, prev->keysets, NULL);
+    ngx_conf_merge_str_value(conf->discovery_uri, prev->discovery_uri, "");
     if (conf->jwks_uri.data == NULL) {
         conf->jwks_uri = prev->jwks_uri;
         conf->jwks_max = prev->jwks_max;
@@ -632,10 +640,35 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->scope_text.len = p - conf->scope_text.data;
     }
 
+    if (conf->discovery_uri.len) {
+
+        /* the keys come from the jwks_uri the document names */
+
+        if (conf->jwks_uri.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"auth_token_discovery_request\" needs "
+                               "\"auth_token_jwks_request\" (a location "
+                               "with \"proxy_pass $auth_token_jwks_uri\")");
+            return NGX_CONF_ERROR;
+        }
+
+        conf->discovery = ngx_http_auth_token_source_get(cf,
+                                        &conf->discovery_uri, 0,
+                                        NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERY,
+                                        conf->issuers,
+                                        "auth_token_discovery_request");
+        if (conf->discovery == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
     if (conf->jwks_uri.len) {
         conf->jwks = ngx_http_auth_token_source_get(cf, &conf->jwks_uri,
-                                                    conf->jwks_max,
-                                                    "auth_token_jwks_request");
+                                        conf->jwks_max,
+                                        conf->discovery
+                                        ? NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERED
+                                        : NGX_HTTP_AUTH_TOKEN_SOURCE_JWKS,
+                                        NULL, "auth_token_jwks_request");
         if (conf->jwks == NULL) {
             return NGX_CONF_ERROR;
         }

@@ -25,6 +25,7 @@
 #define NGX_HTTP_AUTH_TOKEN_MAX_DEPTH       16
 #define NGX_HTTP_AUTH_TOKEN_MAX_CLAIMS      256
 #define NGX_HTTP_AUTH_TOKEN_MAX_ANSWER      (64 * 1024)
+#define NGX_HTTP_AUTH_TOKEN_MAX_URL         2048
 
 /* every identity in the zone is a SHA-256 */
 #define NGX_HTTP_AUTH_TOKEN_HASH_LEN        32
@@ -76,6 +77,7 @@ typedef enum {
 
 typedef enum {
     NGX_HTTP_AUTH_TOKEN_STEP_FIND = 0,
+    NGX_HTTP_AUTH_TOKEN_STEP_DISCOVER,
     NGX_HTTP_AUTH_TOKEN_STEP_LOOKUP,
     NGX_HTTP_AUTH_TOKEN_STEP_KEYS,
     NGX_HTTP_AUTH_TOKEN_STEP_VERIFY,
@@ -136,6 +138,18 @@ typedef struct {
 
 
 /*
+ * What an OpenID Connect / RFC 8414 discovery document says (strings in
+ * the pool of whoever holds it)
+ */
+
+typedef struct {
+    ngx_str_t                       issuer;
+    ngx_str_t                       jwks_uri;
+    ngx_str_t                       introspection_endpoint; /* or empty */
+} ngx_http_auth_token_discovery_t;
+
+
+/*
  * auth_token_issuer ... jwks=uri | jwks_file=path: an issuer bound to its
  * own keys (sorted by the hash of its name, looked up by a token's "iss")
  */
@@ -179,6 +193,8 @@ typedef struct {
     ngx_str_t                       scheme;
 
     /* keys */
+    ngx_str_t                       discovery_uri;
+    ngx_http_auth_token_source_t   *discovery;  /* from discovery_uri */
     ngx_array_t                    *keysets;    /* from files */
     ngx_str_t                       jwks_uri;
     ngx_uint_t                      jwks_max;
@@ -269,6 +285,9 @@ typedef struct {
     u_char                          key_fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      jwt_cache;  /* $auth_token_cache */
     ngx_uint_t                      keys_seen;  /* generation verified by */
+
+    /* the discovery document, as the request found it */
+    ngx_http_auth_token_discovery_t discovered;
 
     /* the token's issuer, when issuers have keys of their own */
     ngx_http_auth_token_issuer_t   *issuer;

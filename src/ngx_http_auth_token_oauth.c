@@ -40,6 +40,9 @@ static ngx_int_t ngx_http_auth_token_reissue_json(ngx_pool_t *pool,
     ngx_uint_t n, ngx_str_t *body);
 static time_t ngx_http_auth_token_unverified_exp(ngx_pool_t *pool,
     ngx_str_t *token);
+static ngx_int_t ngx_http_auth_token_discovery_member(ngx_pool_t *pool,
+    json_t *doc, const char *name, ngx_uint_t url, ngx_str_t *out,
+    const char **err);
 
 
 static ngx_str_t  ngx_http_auth_token_exchange_prefix = ngx_string(
@@ -511,4 +514,111 @@ ngx_http_auth_token_unverified_exp(ngx_pool_t *pool, ngx_str_t *token)
     exp = json_object_get(claims, "exp");
 
     return json_is_integer(exp) ? (time_t) json_integer_value(exp) : 0;
+}
+
+
+/*
+ * An OpenID Connect Discovery 1.0 / RFC 8414 document: "issuer" and
+ * "jwks_uri" are required, "introspection_endpoint" is optional; the URLs
+ * must be absolute http(s) URLs that a proxy_pass with a variable can
+ * take.  Unknown members are ignored.  NGX_DECLINED: *err says why.
+ */
+
+ngx_int_t
+ngx_http_auth_token_discovery_parse(ngx_pool_t *pool, u_char *data,
+    size_t len, ngx_http_auth_token_discovery_t *d, const char **err)
+{
+    json_t     *doc;
+    ngx_str_t   text;
+
+    text.data = data;
+    text.len = len;
+
+    doc = ngx_http_auth_token_json_object(pool, &text,
+                                          NGX_HTTP_AUTH_TOKEN_MAX_CLAIMS, err);
+    if (doc == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_auth_token_discovery_member(pool, doc, "issuer", 0,
+                                             &d->issuer, err)
+        != NGX_OK
+        || ngx_http_auth_token_discovery_member(pool, doc, "jwks_uri", 1,
+                                                &d->jwks_uri, err)
+           != NGX_OK
+        || ngx_http_auth_token_discovery_member(pool, doc,
+                                                "introspection_endpoint", 1,
+                                                &d->introspection_endpoint,
+                                                err)
+           != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (d->issuer.len == 0) {
+        *err = "no \"issuer\"";
+        return NGX_DECLINED;
+    }
+
+    if (d->jwks_uri.len == 0) {
+        *err = "no \"jwks_uri\"";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_token_discovery_member(ngx_pool_t *pool, json_t *doc,
+    const char *name, ngx_uint_t url, ngx_str_t *out, const char **err)
+{
+    u_char  *p, *last;
+    json_t  *v;
+
+    ngx_str_null(out);
+
+    v = json_object_get(doc, name);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    if (!json_is_string(v)
+        || json_string_length(v) > NGX_HTTP_AUTH_TOKEN_MAX_URL)
+    {
+        *err = "a member is not a string of at most 2048 bytes";
+        return NGX_DECLINED;
+    }
+
+    p = (u_char *) json_string_value(v);
+    last = p + json_string_length(v);
+
+    for ( /* void */ ; p < last; p++) {
+        if (*p <= 0x20 || *p >= 0x7f) {
+            *err = "a member holds spaces, controls or non-ASCII bytes";
+            return NGX_DECLINED;
+        }
+    }
+
+    p = (u_char *) json_string_value(v);
+
+    if (url
+        && !(last - p > 8 && ngx_strncmp(p, "https://", 8) == 0)
+        && !(last - p > 7 && ngx_strncmp(p, "http://", 7) == 0))
+    {
+        *err = "a URL is not an absolute http(s) URL";
+        return NGX_DECLINED;
+    }
+
+    out->len = last - p;
+    out->data = ngx_pnalloc(pool, out->len);
+    if (out->data == NULL) {
+        *err = "out of memory";
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, p, out->len);
+
+    return NGX_OK;
 }

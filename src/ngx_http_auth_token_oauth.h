@@ -61,6 +61,8 @@ ngx_int_t ngx_http_auth_token_oauth_body(ngx_pool_t *pool,
     ngx_http_auth_token_endpoint_t *ep, ngx_str_t *token,
     ngx_http_auth_token_param_t *params, ngx_str_t *values, ngx_uint_t n,
     ngx_str_t *type, ngx_str_t *body);
+ngx_int_t ngx_http_auth_token_discovery_parse(ngx_pool_t *pool, u_char *data,
+    size_t len, ngx_http_auth_token_discovery_t *d, const char **err);
 void ngx_http_auth_token_oauth_answer(ngx_pool_t *pool,
     ngx_http_auth_token_endpoint_t *ep, ngx_http_auth_token_answer_t *a,
     time_t now, time_t client_exp, ngx_http_auth_token_outcome_t *o);

@@ -31,6 +31,10 @@ struct ngx_http_auth_token_fetch_s {
     ngx_str_t                       req_type;
     ngx_str_t                       req_auth;   /* Authorization value */
 
+    /* what a discovery document named: $auth_token_jwks_uri, ... */
+    ngx_str_t                       jwks_uri;
+    ngx_str_t                       introspection_endpoint;
+
     /* the answer */
     ngx_http_auth_token_answer_t    answer;
     size_t                          capacity;

@@ -46,6 +46,8 @@ static ngx_int_t ngx_http_auth_token_variable_token(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_jwks_age(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_auth_token_variable_discovered(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_claim_set(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 
@@ -88,6 +90,16 @@ static ngx_http_variable_t  ngx_http_auth_token_vars[] = {
 
     { ngx_string("auth_token_jwks_age"), NULL,
       ngx_http_auth_token_variable_jwks_age, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("auth_token_jwks_uri"), NULL,
+      ngx_http_auth_token_variable_discovered,
+      offsetof(ngx_http_auth_token_discovery_t, jwks_uri),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("auth_token_introspection_endpoint"), NULL,
+      ngx_http_auth_token_variable_discovered,
+      offsetof(ngx_http_auth_token_discovery_t, introspection_endpoint),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("auth_token"), NULL,
@@ -440,6 +452,55 @@ ngx_http_auth_token_variable_jwks_age(ngx_http_request_t *r,
 
     v->data = p;
     v->len = ngx_sprintf(p, "%T", ngx_time() - ks->fetched) - p;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * $auth_token_jwks_uri, $auth_token_introspection_endpoint: in the
+ * module's own call to the identity provider (the internal location that
+ * proxies to it), what the discovery document named for that call; in the
+ * request, what it named for the request
+ */
+
+static ngx_int_t
+ngx_http_auth_token_variable_discovered(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                        *value;
+    ngx_http_auth_token_ctx_t        *ctx;
+    ngx_http_auth_token_fetch_t      *f;
+    ngx_http_auth_token_discovery_t   d;
+
+    f = ngx_http_auth_token_fetch_of(r);
+
+    if (f) {
+        d.jwks_uri = f->jwks_uri;
+        d.introspection_endpoint = f->introspection_endpoint;
+        value = (ngx_str_t *) ((u_char *) &d + data);
+
+    } else {
+        ctx = ngx_http_auth_token_get_ctx(r);
+
+        if (ctx == NULL) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        value = (ngx_str_t *) ((u_char *) &ctx->discovered + data);
+    }
+
+    if (value->len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = value->data;
+    v->len = value->len;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;
