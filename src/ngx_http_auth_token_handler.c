@@ -818,11 +818,15 @@ ngx_http_auth_token_check_claims_step(ngx_http_request_t *r,
 
         iss = json_object_get(claims, "iss");
 
-        if (!json_is_string(iss)
-            || json_string_length(iss) != ctx->discovered.issuer.len
-            || ngx_memcmp(json_string_value(iss), ctx->discovered.issuer.data,
-                          ctx->discovered.issuer.len)
-               != 0)
+        /* an introspection answer need not repeat the issuer (RFC 7662) */
+
+        if ((iss != NULL || ctx->introspection == NULL)
+            && (!json_is_string(iss)
+                || json_string_length(iss) != ctx->discovered.issuer.len
+                || ngx_memcmp(json_string_value(iss),
+                              ctx->discovered.issuer.data,
+                              ctx->discovered.issuer.len)
+                   != 0))
         {
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "auth_token: not the discovered issuer");
