@@ -21,7 +21,7 @@
 # Environment: TEST_NGINX_BINARY (default /usr/sbin/nginx),
 # TEST_NGINX_LOAD_MODULES (our module and the echo module; default: build/
 # and Debian's echo module), TEST_NGINX_SERVER_PORT (ours are it + 70 to
-# + 73; default 2370..2373), TEST_NGINX_SERVROOT (ours is it with
+# + 74; default 2370..2374), TEST_NGINX_SERVROOT (ours is it with
 # "-examples" appended; default t/servroot-examples).
 
 use strict;
@@ -49,8 +49,10 @@ my ($ECHO) = grep { /echo/ } @MODULES;
 
 my $BASE = $ENV{TEST_NGINX_SERVER_PORT} ? $ENV{TEST_NGINX_SERVER_PORT} + 70 : 2370;
 # the gateway, make run's demo upstream (its port + 1), the stub's APIs and
-# identity providers
-my ($PORT, $DEMO_PORT, $API_PORT, $IDP_PORT) = ($BASE, $BASE + 1, $BASE + 2, $BASE + 3);
+# identity providers, and a port where nothing listens (an identity
+# provider that is down, the resolver)
+my ($PORT, $DEMO_PORT, $API_PORT, $IDP_PORT, $DEAD_PORT)
+    = ($BASE, $BASE + 1, $BASE + 2, $BASE + 3, $BASE + 4);
 
 my $ROOT = ($ENV{TEST_NGINX_SERVROOT} || 't/servroot') . '-examples';
 $ROOT = getcwd() . "/$ROOT" unless $ROOT =~ m{^/};
@@ -184,10 +186,13 @@ sub stop_nginx {
 
 # A request to the gateway: req(METHOD, PATH, header lines...)
 #   -> { status, headers => { lc name => value }, body, raw }
+# from the address $FROM when it is set (127.0.0.2: another client)
+our $FROM;
 sub req {
     my ($method, $path, @headers) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $PORT,
-                                  Proto => 'tcp', Timeout => 5)
+                                  Proto => 'tcp', Timeout => 5,
+                                  ($FROM ? (LocalAddr => $FROM) : ()))
         or return { status => 0, headers => {}, body => '', raw => "connect: $!" };
     $s->autoflush(1);
     print $s join("\r\n", "$method $path HTTP/1.0", 'Host: api.example.com',
@@ -254,7 +259,9 @@ sub www_is {
 #
 # An example is deployed as written. For the test, and only there:
 #
-#   1. modules/ngx_http_auth_token_module.so  -> the module under test
+#   1. modules/ngx_http_auth_token_module.so  -> the module under test; or
+#      "include /etc/nginx/modules-enabled/*.conf;" (Debian's package): the
+#      test writes the package's load file there, for the module under test
 #   2. "listen 443 ssl;"                      -> "listen 127.0.0.1:<port>;"
 #      (plain HTTP; the certificate files are still loaded by nginx -t)
 #   3. upstream "server <name>:443"           -> the stub's TLS port: every
@@ -266,24 +273,35 @@ sub www_is {
 #      /etc/ssl/certs/ca-certificates.crt -> the stub's certificate
 #   6. after "http {": the five *_temp_path under <dir> (nginx's defaults
 #      are system directories)
+#   7. "resolver <addresses> [parameters]"    -> "resolver 127.0.0.1:<a port
+#      where nothing listens> [parameters]"
 #
 # Every rule must apply at least once where the example has that kind of
 # line, and afterwards nothing may point outside the test directory: no
-# address but 127.0.0.1, no path under /etc, /var or /run, no proxy_pass
-# to a name that is not an upstream of the file.
+# address but 127.0.0.1 (allow and deny name clients, not destinations:
+# they are left as they are), no path under /etc, /var or /run, no
+# proxy_pass to a name that is not an upstream of the file.
 
 sub rewrite {
     my ($text, $dir) = @_;
     my @problems;
 
-    my $n = $text =~ s{\bmodules/ngx_http_auth_token_module\.so\b}{$MODULE}g;
-    push @problems, 'no load_module of the module' unless $n;
+    (my $code0 = $text) =~ s{(?:^|(?<=\s))#[^\n]*}{}g;
+    push @problems, 'no load_module of the module'
+        unless $code0 =~ m{^\s*load_module\s+modules/ngx_http_auth_token_module\.so\s*;}m
+            || $code0 =~ m{^\s*include\s+/etc/nginx/modules-enabled/\*\.conf\s*;}m;
+    $text =~ s{\bmodules/ngx_http_auth_token_module\.so\b}{$MODULE}g;
 
     $text =~ s{^(\s*)listen\s+443\s+ssl\s*;}{$1listen 127.0.0.1:$PORT;}mg
         or push @problems, 'no "listen 443 ssl;"';
 
     $text =~ s{^(\s*)server\s+([A-Za-z][A-Za-z0-9.-]*:443|\d+\.\d+\.\d+\.\d+:\d+)\b}
               {"${1}server 127.0.0.1:" . ($2 =~ /:443$/ ? $IDP_PORT : $API_PORT)}mge;
+
+    $text =~ s{^(\s*)resolver\s+([^;]*);}{
+        my ($indent, @args) = ($1, split ' ', $2);
+        "${indent}resolver " . join(' ', "127.0.0.1:$DEAD_PORT", grep { /=/ } @args) . ';'
+    }mge;
 
     $text =~ s{/etc/ssl/certs/ca-certificates\.crt\b}{$PKI/idp.crt}g;
     $text =~ s{/etc/nginx/}{$dir/conf/}g;
@@ -310,7 +328,8 @@ sub rewrite {
     for my $path ($code =~ m{(?<![\w.:/])(/(?:etc|var|run)/[^\s;]*)}g) {
         push @problems, "path outside the test: $path";
     }
-    for my $addr ($code =~ /\b(\d+\.\d+\.\d+\.\d+)\b/g) {
+    (my $dests = $code) =~ s{(?<![\w-])(?:allow|deny)\s[^;]*;}{}g;
+    for my $addr ($dests =~ /\b(\d+\.\d+\.\d+\.\d+)\b/g) {
         push @problems, "address $addr" unless $addr eq '127.0.0.1';
     }
 
@@ -336,6 +355,9 @@ sub deploy {
             copy("$PKI/$d->[1]", $path) or die "copy to $path: $!\n";
         }
     }
+    # Debian's package: its load file, for the module under test
+    $files{'modules-enabled/50-mod-http-auth-token.conf'} = "load_module $MODULE;\n"
+        if $text =~ m{^\s*include\s+\Q$dir\E/conf/modules-enabled/\*\.conf\s*;}m;
     while (my ($rel, $data) = each %files) {
         spew("$dir/conf/$rel", $data);
     }
@@ -445,11 +467,18 @@ $temps
         location = /reissue/unknown { echo_status 400; echo '{"error":"stub: unknown org"}'; }
     }
 
-    # --- an RFC 8693 provider: JWKS, token exchange by audience
+    # --- an RFC 8693 provider: JWKS, token exchange by audience; and RFC
+    #     7662 introspection (deployment.conf): the answer is chosen by the
+    #     token, op-slow answers after 3 s
     map \$request_body \$idp_exchange {
         default                                 unknown;
         "~audience=https%3A%2F%2Forders\\."       orders;
         "~audience=https%3A%2F%2Fbilling\\."      billing;
+    }
+    map \$request_body \$idp_introspect {
+        default                  inactive;
+        '~^token=op-alice&'      alice;
+        '~^token=op-slow&'       slow;
     }
     server {
         listen 127.0.0.1:$IDP_PORT ssl;
@@ -465,6 +494,15 @@ $temps
         }
         location = /exchange/billing { echo_status 400; echo '{"error":"invalid_target"}'; }
         location = /exchange/unknown { echo_status 400; echo '{"error":"invalid_request"}'; }
+        location = /oauth2/introspect {
+            echo_read_request_body;
+            echo_exec /introspect/\$idp_introspect;
+        }
+        location = /introspect/alice {
+            echo '{"active":true,"sub":"svc-reports","client_id":"reports","scope":"reports:read","iss":"https://idp.example.com","aud":"https://api.example.com","exp":4102444800}';
+        }
+        location = /introspect/slow { echo_sleep 3; echo '{"active":false}'; }
+        location = /introspect/inactive { echo '{"active":false}'; }
     }
 
     # --- a provider with a "switch tenant" API: JWKS, switch by tenant_id
@@ -520,7 +558,7 @@ die "refusing to use $ROOT\n" unless $ROOT =~ /servroot[^\/]*-examples$/;
 remove_tree($ROOT);
 make_path("$STUB/logs", "$STUB/temp", "$STUB/html", $PKI);
 
-for my $p ($PORT, $DEMO_PORT, $API_PORT, $IDP_PORT) {
+for my $p ($PORT, $DEMO_PORT, $API_PORT, $IDP_PORT, $DEAD_PORT) {
     BAIL_OUT("port $p is in use") unless port_free($p);
 }
 
@@ -544,6 +582,8 @@ http {
         location / { proxy_pass https://idp.example.com/x; }
         location /a { proxy_pass http://10.1.2.3:80; }
         location /b { auth_token_jwks_file /etc/keys/jwks.json; }
+        location /c { allow 10.0.0.0/8; deny all; }
+        resolver 10.0.0.2 [2001:db8::1]:53 valid=30s;
     }
 }
 _EOC_
@@ -556,7 +596,8 @@ _EOC_
        'the rewrite reports what it leaves pointing outside the test');
 }
 
-my @RUN = @ARGV ? @ARGV : qw(makerun logto agilicus rfc8693 tenant scheme migrated);
+my @RUN = @ARGV ? @ARGV : qw(makerun logto agilicus rfc8693 tenant scheme migrated
+                              deployment);
 my %TESTS;
 
 # ===================================================== logto-jwks-rotation
@@ -937,6 +978,220 @@ $TESTS{migrated} = sub {
 
     is(get('/public/x')->{status}, 200, 'migrated: /public/ needs no token');
     is(scalar idp_calls('idp.example.com'), 1, 'migrated: one JWKS fetch');
+    undeploy($file);
+};
+
+# ============================================================== deployment
+
+# Reloads the gateway of $dir with the configuration $text (nginx -t
+# first), and waits until its master has started a new generation of
+# workers and told the old ones to stop accepting.
+sub generations {
+    my $dir = shift;
+    return scalar(() = slurp("$dir/logs/error.log") =~ /start worker processes$/mg);
+}
+
+sub reload_gateway {
+    my ($dir, $text, $name) = @_;
+    spew("$dir/conf/nginx.conf", $text);
+    my ($rc, $out) = run_quiet($NGINX, '-t', '-p', "$dir/", '-c', "$dir/conf/nginx.conf",
+                               '-e', "$dir/logs/error.log", '-g', 'daemon off;');
+    is($rc, 0, "$name: nginx -t") or diag($out);
+    my $before = generations($dir);
+    kill 'HUP', $PID{gateway};
+    my $deadline = time + 10;
+    sleep 0.05 while generations($dir) == $before && time < $deadline;
+    sleep 0.3;
+    ok(generations($dir) > $before, "$name: reloaded (SIGHUP, as nginx -s reload sends)");
+}
+
+$TESTS{deployment} = sub {
+    my $file = 'deployment.conf';
+    my $dir = "$ROOT/deployment";
+
+    # docs/deployment.md shows both files in full: the same text
+    my $doc = slurp(getcwd() . '/docs/deployment.md');
+    for my $f ($file, 'auth-token-secrets.conf') {
+        my ($shown) = $doc =~ /<!-- examples\/\Q$f\E -->\n```nginx\n(.*?)```\n/s;
+        is($shown, slurp("$EXAMPLES/$f"), "deployment: docs/deployment.md shows examples/$f as it is");
+    }
+
+    spew("$STUB/html/idp-jwks.json", jwks('rsa1', 'ec256'));
+    deploy($file, 'auth-token-secrets.conf' => slurp("$EXAMPLES/auth-token-secrets.conf"))
+        or return;
+    ok(-f "$dir/conf/modules-enabled/50-mod-http-auth-token.conf",
+       'deployment: the module is loaded through modules-enabled, as the package does it');
+
+    my %claims = (iss => 'https://idp.example.com', aud => 'https://api.example.com',
+                  sub => 'user-42', client_id => 'web', scope => 'orders:read profile');
+    my $tok = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1', claims => \%claims);
+
+    # --- the provider is up
+
+    my $res = get('/v1/profile?x=1', "Authorization: Bearer $tok", 'X-User: mallory');
+    is($res->{status}, 200, 'deployment: a valid JWT: 200');
+    my $h = upstream_headers($res);
+    is($h->{line}, 'GET /v1/profile?x=1 HTTP/1.1', 'deployment: the API gets the request as sent (through @api)');
+    is(up($h, 'X-User'), 'user-42', 'deployment: X-User (the client\'s copy is gone)');
+    is(up($h, 'X-Client-Id'), 'web', 'deployment: X-Client-Id');
+    is(up($h, 'X-Scope'), 'orders:read profile', 'deployment: X-Scope');
+    is(up($h, 'Authorization'), undef, 'deployment: the token does not reach the API');
+    is(up($h, 'Host'), 'api.example.com', 'deployment: Host as the client sent it');
+    is(up($h, 'X-Forwarded-Proto'), 'https', 'deployment: X-Forwarded-Proto');
+    is(get('/v1/profile', "Authorization: Bearer $tok")->{status}, 200,
+       'deployment: the same token again: 200');
+
+    $res = get('/v1/profile');
+    is($res->{status}, 401, 'deployment: no token: 401');
+    www_is($res, 'Bearer realm="api"', 'deployment: no token: the bare challenge');
+
+    my $expired = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                               claims => { %claims, exp => time - 120 });
+    $res = get('/v1/profile', "Authorization: Bearer $expired");
+    is($res->{status}, 401, 'deployment: expired beyond the leeway: 401');
+    www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Token expired"',
+           'deployment: "Token expired"');
+
+    # an opaque token: introspected, with the gateway's credentials
+    $res = get('/v1/reports', 'Authorization: Bearer op-alice');
+    is($res->{status}, 200, 'deployment: an opaque token, active at the provider: 200');
+    $h = upstream_headers($res);
+    is(up($h, 'X-User'), 'svc-reports', 'deployment: X-User from the introspection answer');
+    is(up($h, 'X-Client-Id'), 'reports', 'deployment: X-Client-Id from the introspection answer');
+    $res = get('/v1/reports', 'Authorization: Bearer op-nobody');
+    is($res->{status}, 401, 'deployment: an opaque token the provider does not know: 401');
+    www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Token is not active"',
+           'deployment: "Token is not active"');
+
+    # orders: the exchanged token only
+    $res = get('/orders/7', "Authorization: Bearer $tok");
+    is($res->{status}, 200, 'deployment: /orders/: 200');
+    $h = upstream_headers($res);
+    is($h->{line}, 'GET /orders/7 HTTP/1.1', 'deployment: /orders/: the request as sent (through @orders)');
+    is(up($h, 'Authorization'), 'Bearer orders-token-of-user-42',
+       'deployment: /orders/: the orders service gets the exchanged token, not the client\'s');
+    is(up($h, 'X-User'), 'user-42', 'deployment: /orders/: X-User');
+
+    my $basic = 'Basic ' . MIME::Base64::encode_base64('api-gateway:change-me', '');
+    my @calls = idp_calls('idp.example.com');
+    is(scalar(grep { m{ GET /\.well-known/jwks\.json } } @calls), 1,
+       'deployment: one JWKS fetch, with Host idp.example.com (over TLS verified for that name)');
+    is(join("\n", grep { m{/oauth2/introspect} } @calls), join("\n",
+       "idp.example.com POST /oauth2/introspect ct=application/x-www-form-urlencoded auth=$basic body=token=op-alice&token_type_hint=access_token",
+       "idp.example.com POST /oauth2/introspect ct=application/x-www-form-urlencoded auth=$basic body=token=op-nobody&token_type_hint=access_token"),
+       'deployment: introspection: one call per opaque token, with the credentials of auth-token-secrets.conf');
+    my @exchanges = grep { m{/oauth2/token} } @calls;
+    is(scalar @exchanges, 1, 'deployment: one token exchange');
+    like($exchanges[0] // '', qr/ auth=\Q$basic\E body=grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&/,
+         'deployment: the exchange: RFC 8693, with the gateway\'s credentials');
+
+    # internal, and the operator's locations
+    for my $uri ('/_idp/jwks', '/_idp/introspect', '/_idp/token', '/_idp/') {
+        is(get($uri, "Authorization: Bearer $tok")->{status}, 404, "deployment: $uri is internal");
+    }
+    is(get('/healthz')->{status}, 200, 'deployment: /healthz needs no token');
+    $res = get('/metrics');
+    is($res->{status}, 200, 'deployment: /metrics from an allowed address: 200, no token');
+    like($res->{headers}{'content-type'} // '', qr{^text/plain; version=0\.0\.4},
+         'deployment: /metrics: Prometheus text');
+    {
+        local $FROM = '127.0.0.2';
+        is(get('/metrics')->{status}, 403, 'deployment: /metrics from another address: 403');
+    }
+
+    # a slow provider: 503 after proxy_read_timeout (2 s), one call, and
+    # during the back-off that follows the failure is shared
+    my $t = time;
+    $res = get('/v1/reports', 'Authorization: Bearer op-slow');
+    my $took = time - $t;
+    is($res->{status}, 503, 'deployment: introspection slower than proxy_read_timeout: 503');
+    is($res->{headers}{'www-authenticate'}, undef, 'deployment: 503: no challenge');
+    ok($took > 1.5 && $took < 3.5, "deployment: 503 after proxy_read_timeout (took ${\ sprintf '%.1f', $took} s)");
+    $t = time;
+    is(get('/v1/reports', 'Authorization: Bearer op-slow')->{status}, 503,
+       'deployment: the same token during the back-off: 503');
+    ok(time - $t < 1, 'deployment: at once, without a call');
+
+    # per subject: burst 40 (nodelay) at 20 r/s; other subjects unaffected
+    my $carol = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                             claims => { %claims, sub => 'carol' });
+    my @st = map { get('/v1/profile', "Authorization: Bearer $carol")->{status} } 1 .. 150;
+    is(join(' ', @st[0 .. 40]), join(' ', (200) x 41), 'deployment: limit_req per subject: the first 41 requests pass');
+    ok((grep { $_ == 429 } @st), 'deployment: limit_req per subject: then 429 ('
+       . scalar(grep { $_ == 429 } @st) . ' of 150)');
+    is(get('/v1/profile', "Authorization: Bearer $tok")->{status}, 200,
+       'deployment: limit_req per subject: another subject still passes');
+    @st = map { get('/orders/7', "Authorization: Bearer $carol")->{status} } 1 .. 20;
+    ok((grep { $_ == 429 } @st), 'deployment: limit_req per subject: in @orders too ('
+       . scalar(grep { $_ == 429 } @st) . ' of 20)');
+
+    # the access log: decisions, never the token
+    my $access = slurp("$dir/logs/gateway.access.log");
+    like($access, qr{"GET /v1/profile\?x=1 HTTP/1\.0" 200 .* sub="user-42" auth=valid cache=MISS }, 'deployment: access log: sub, auth=valid, cache=MISS');
+    like($access, qr{"GET /v1/profile HTTP/1\.0" 200 .* sub="user-42" auth=valid cache=HIT }, 'deployment: access log: the same token again: cache=HIT');
+    like($access, qr{"GET /v1/reports HTTP/1\.0" 503 .* auth=introspection_failed }, 'deployment: access log: auth=introspection_failed');
+    my $sig = (split /\./, $tok)[2];
+    unlike($access . slurp("$dir/logs/error.log"), qr/\Q$sig\E|op-alice|Bearer/,
+           'deployment: neither log holds a token');
+
+    # --- the provider goes down; nginx -s reload (same zone name and size)
+
+    my $conf = slurp("$dir/conf/nginx.conf");
+    (my $down = $conf) =~ s{127\.0\.0\.1:$IDP_PORT\b}{127.0.0.1:$DEAD_PORT}g;
+    reload_gateway($dir, $down, 'deployment: provider down');
+
+    is(get('/v1/profile', "Authorization: Bearer $tok")->{status}, 200,
+       'deployment: provider down, after a reload: a JWT verified before: 200');
+    my $dave = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                            claims => { %claims, sub => 'dave' });
+    $res = get('/v1/profile', "Authorization: Bearer $dave");
+    is($res->{status}, 200, 'deployment: provider down: a new JWT: 200, with the last good keys');
+    like(slurp("$dir/logs/error.log"), qr/JWKS .* fetch failed: .*keeping the last good keys/,
+         'deployment: provider down: "fetch failed ... keeping the last good keys"');
+    is(get('/v1/reports', 'Authorization: Bearer op-alice')->{status}, 200,
+       'deployment: provider down: an introspection answer still in the zone: 200');
+    $res = get('/v1/reports', 'Authorization: Bearer op-new');
+    is($res->{status}, 503, 'deployment: provider down: a token never introspected: 503');
+    is($res->{headers}{'www-authenticate'}, undef, 'deployment: provider down: 503 without a challenge');
+    is(up(upstream_headers(get('/orders/7', "Authorization: Bearer $tok")), 'Authorization'),
+       'Bearer orders-token-of-user-42',
+       'deployment: provider down: an exchanged token still in the zone is used');
+    is(get('/orders/7', "Authorization: Bearer $dave")->{status}, 503,
+       'deployment: provider down: a token never exchanged: 503');
+    is(get('/v1/profile')->{status}, 401, 'deployment: provider down: no token: still 401');
+
+    # --- a restart while it is down: a new zone, no keys
+
+    stop_nginx('gateway');
+    ok(start_nginx('gateway', $dir, "$dir/conf/nginx.conf", $PORT),
+       'deployment: restarted while the provider is down') or return;
+    $res = get('/v1/profile', "Authorization: Bearer $tok");
+    is($res->{status}, 503, 'deployment: after a restart, provider down: no keys: 503');
+    is($res->{headers}{'www-authenticate'}, undef, 'deployment: no keys: 503 without a challenge');
+    like(slurp("$dir/logs/error.log"), qr/JWKS .* fetch failed: .*no keys yet/,
+         'deployment: "fetch failed ... no keys yet"');
+
+    # --- the provider answers, but with a certificate the trusted CA did
+    # not sign: TLS verification refuses it
+
+    (my $untrusted = $conf) =~ s{(proxy_ssl_trusted_certificate\s+)\Q$PKI\E/idp\.crt}{$1$PKI/gateway.crt};
+    reload_gateway($dir, $untrusted, 'deployment: an untrusted provider certificate');
+    sleep 1.2;    # the back-off after the last failure
+    is(get('/v1/profile', "Authorization: Bearer $tok")->{status}, 503,
+       'deployment: an untrusted provider certificate: 503');
+    like(slurp("$dir/logs/error.log"), qr/upstream SSL certificate verify error/,
+         'deployment: "upstream SSL certificate verify error"');
+
+    # --- back: a reload, and the keys come without a restart
+
+    reload_gateway($dir, $conf, 'deployment: provider back');
+    my $ok = 0;
+    for (1 .. 40) {
+        $ok = get('/v1/profile', "Authorization: Bearer $tok")->{status} == 200 and last;
+        sleep 0.25;
+    }
+    ok($ok, 'deployment: provider back, after a reload: 200 (within the back-off)');
+
     undeploy($file);
 };
 
