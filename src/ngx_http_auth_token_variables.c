@@ -30,6 +30,8 @@ typedef struct {
 } ngx_http_auth_token_claim_var_t;
 
 
+static ngx_int_t ngx_http_auth_token_variable_str(
+    ngx_http_variable_value_t *v, ngx_str_t *s);
 static ngx_int_t ngx_http_auth_token_set_value(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, json_t *json);
 static ngx_int_t ngx_http_auth_token_variable_field(ngx_http_request_t *r,
@@ -153,13 +155,7 @@ ngx_http_auth_token_set_value(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    v->data = s.data;
-    v->len = s.len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_auth_token_variable_str(v, &s);
 }
 
 
@@ -238,13 +234,7 @@ ngx_http_auth_token_variable_status(ngx_http_request_t *r,
 
     name = ngx_http_auth_token_status_name(ctx->status);
 
-    v->data = name->data;
-    v->len = name->len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_auth_token_variable_str(v, name);
 }
 
 
@@ -271,13 +261,8 @@ ngx_http_auth_token_variable_cache(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->data = ngx_http_auth_token_cache_names[cache].data;
-    v->len = ngx_http_auth_token_cache_names[cache].len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_auth_token_variable_str(v,
+                                    &ngx_http_auth_token_cache_names[cache]);
 }
 
 
@@ -296,13 +281,7 @@ ngx_http_auth_token_variable_reissued(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->data = ctx->reissued.data;
-    v->len = ctx->reissued.len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_auth_token_variable_str(v, &ctx->reissued);
 }
 
 
@@ -319,13 +298,7 @@ ngx_http_auth_token_variable_token(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->data = ctx->token.data;
-    v->len = ctx->token.len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_auth_token_variable_str(v, &ctx->token);
 }
 
 
@@ -499,8 +472,17 @@ ngx_http_auth_token_variable_discovered(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->data = value->data;
-    v->len = value->len;
+    return ngx_http_auth_token_variable_str(v, value);
+}
+
+
+/* a value that lives as long as the request: no copy */
+
+static ngx_int_t
+ngx_http_auth_token_variable_str(ngx_http_variable_value_t *v, ngx_str_t *s)
+{
+    v->data = s->data;
+    v->len = s->len;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;
