@@ -647,7 +647,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     time_t                          refresh, backoff;
     ngx_int_t                       rc;
     ngx_log_t                      *log;
-    ngx_uint_t                      generation, had_keys;
+    ngx_uint_t                      generation, had_keys, outcome;
     ngx_pool_t                     *pool;
     const char                     *err;
     ngx_http_auth_token_zone_t     *zone;
@@ -690,6 +690,21 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
         }
     }
 
+    /* the call: the provider answered with a usable key set, or not */
+
+    if (err == NULL) {
+        outcome = NGX_HTTP_AUTH_TOKEN_M_OK;
+
+    } else if (f->answer.status == NGX_HTTP_GATEWAY_TIME_OUT) {
+        outcome = NGX_HTTP_AUTH_TOKEN_M_TIMEOUT;
+
+    } else {
+        outcome = NGX_HTTP_AUTH_TOKEN_M_ERROR;
+    }
+
+    ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS, outcome,
+                                   f->start);
+
     if (err == NULL) {
         refresh = kf->refresh;
 
@@ -699,7 +714,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             refresh = ngx_min(refresh, ngx_max(f->max_age, kf->refetch));
         }
 
-        rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash, &kf->name,
+        rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash, &kf->uri,
                                                &f->answer.body,
                                                keyset->keys.nelts, refresh,
                                                kf->pinned, &generation);
@@ -722,13 +737,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
         }
 
         backoff = ngx_http_auth_token_zone_fail_keys(zone, kf->hash,
-                                                     &kf->name, &had_keys);
-
-        ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS,
-                                   (f->answer.status
-                                    == NGX_HTTP_GATEWAY_TIME_OUT)
-                                   ? NGX_HTTP_AUTH_TOKEN_M_TIMEOUT
-                                   : NGX_HTTP_AUTH_TOKEN_M_ERROR, f->start);
+                                                     &kf->uri, &had_keys);
 
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "auth_token: JWKS \"%V\" fetch failed: %s; %s, "
@@ -737,9 +746,6 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
                                : "no keys yet", backoff);
         return;
     }
-
-    ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS,
-                                   NGX_HTTP_AUTH_TOKEN_M_OK, f->start);
 
     ks = ngx_http_auth_token_keys_find(kf->src, kf->hash, &kf->uri, 0);
 
