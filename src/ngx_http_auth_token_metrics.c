@@ -284,7 +284,7 @@ ngx_http_auth_token_metrics_label(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     if (amcf->labels.nelts == NGX_HTTP_AUTH_TOKEN_MAX_LABELS) {
-        return "is given too many names (64 at most)";
+        return "is given too many names (63 at most)";
     }
 
     s = ngx_array_push(&amcf->labels);
