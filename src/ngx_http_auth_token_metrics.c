@@ -238,6 +238,31 @@ ngx_http_auth_token_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* at merge time: no content handler of another module replaced ours */
+
+char *
+ngx_http_auth_token_metrics_merge(ngx_conf_t *cf,
+    ngx_http_auth_token_loc_conf_t *alcf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (alcf->metrics_format == 0) {
+        return NGX_CONF_OK;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler != ngx_http_auth_token_metrics_handler) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"auth_token_metrics\" and another content "
+                           "handler in the location \"%V\"", &clcf->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 /* auth_token_metrics_label name; a label of configuration, never a value */
 
 char *

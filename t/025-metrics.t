@@ -1327,7 +1327,18 @@ qr/\[emerg\] "auth_token_metrics" directive is duplicate: the location has a con
 
 
 
-=== TEST 22: config: a label name with a character outside letters, digits and "_-./:" is refused
+=== TEST 22: config: auth_token_metrics followed by another content handler in its location is refused
+--- http_config
+    auth_token_zone tokens:1m;
+--- config
+    location = /m { auth_token_metrics; proxy_pass http://127.0.0.1:1; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] "auth_token_metrics" and another content handler in the location "\/m"/
+
+
+
+=== TEST 23: config: a label name with a character outside letters, digits and "_-./:" is refused
 --- http_config
     auth_token_zone tokens:1m;
 --- config
@@ -1338,7 +1349,7 @@ qr/\[emerg\] "auth_token_metrics_label" directive takes letters, digits and "_-\
 
 
 
-=== TEST 23: config: a label name of 65 characters is refused (64 is the most)
+=== TEST 24: config: a label name of 65 characters is refused (64 is the most)
 --- http_config
     auth_token_zone tokens:1m;
 --- config eval
@@ -1350,7 +1361,7 @@ qr/\[emerg\] "auth_token_metrics_label" directive needs a name of 1 to 64 charac
 
 
 
-=== TEST 24: config: a 64th label name is refused (api and 63 more)
+=== TEST 25: config: a 64th label name is refused (api and 63 more)
 --- http_config
     auth_token_zone tokens:1m;
 --- config eval
