@@ -4,8 +4,9 @@
 #
 # Before the blocks run, this suite
 #   - checks examples/prometheus/auth_token.rules.yml with "promtool check
-#     rules" and runs its unit tests (auth_token.rules.test.yml) with
-#     "promtool test rules";
+#     rules", runs its unit tests (auth_token.rules.test.yml) with
+#     "promtool test rules", and checks the scrape configuration
+#     examples/prometheus/prometheus.yml with "promtool check config";
 #   - starts Prometheus (the child of a guard process) on a free
 #     port from 7990 up, with its own storage in a temporary directory, a
 #     1 s scrape interval and evaluation interval, the rules file, and one
@@ -80,6 +81,8 @@ sub run_tool {
     like($out, qr/SUCCESS: 11 rules found/, 'the rules file has its 11 rules') or diag($out);
     ($rc, $out) = run_tool($PROMTOOL, 'test', 'rules', 'auth_token.rules.test.yml');
     is($rc, 0, 'promtool test rules examples/prometheus/auth_token.rules.test.yml') or diag($out);
+    ($rc, $out) = run_tool($PROMTOOL, 'check', 'config', 'prometheus.yml');
+    is($rc, 0, 'promtool check config examples/prometheus/prometheus.yml') or diag($out);
 }
 
 # ------------------------------------------------------------ Prometheus
