@@ -923,7 +923,11 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
 }
 
 
-/* formatted text into the writer's buffers, a new one when full */
+/*
+ * Formatted text into the writer's buffers, a new one when full; a text
+ * longer than a whole buffer (a zone name of thousands of bytes) is an
+ * error, not a loop.
+ */
 
 static ngx_int_t
 ngx_http_auth_token_printf(ngx_http_auth_token_writer_t *w,
@@ -945,6 +949,10 @@ ngx_http_auth_token_printf(ngx_http_auth_token_writer_t *w,
             if (p < b->end) {
                 b->last = p;
                 return NGX_OK;
+            }
+
+            if (b->last == b->start) {
+                return NGX_ERROR;
             }
 
             /* did not fit: a new buffer, and the text again */
