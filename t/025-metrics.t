@@ -490,8 +490,9 @@ One request (/sequence) that sends the fan-out of TEST 1 (served by the
 workers of the first configuration), then SIGHUP to the master (Lua:
 kill(getppid(), SIGHUP)), waits 1.5 s and sends it again (served by the
 new workers: the old ones stopped listening); all the pids of the second
-fan-out are new.  The counts are those of both fan-outs.
---- skip_eval: 12: $main::NO_LUA
+fan-out are new.  The counts are those of both fan-outs.  Skipped without
+Lua, and under valgrind (the new workers' start-up outlasts the pause).
+--- skip_eval: 12: $main::NO_LUA || $ENV{TEST_NGINX_USE_VALGRIND}
 --- http_config
     auth_token_zone tokens:1m;
 --- config eval
@@ -634,6 +635,7 @@ cache_valid 1s, stale_if_error 60s: active1 is stored (a miss, a call);
 1.1 s later the provider fails: the next request's call fails (a miss, an
 error) and it is served the stale answer (stale); the one after it, during
 the back-off, is served the stale answer without a call (stale).
+--- skip_eval: 21: $ENV{TEST_NGINX_USE_VALGRIND}
 --- http_config
     auth_token_zone tokens:1m;
 --- config
