@@ -439,11 +439,13 @@ ngx_http_auth_token_call_run(ngx_http_request_t *r,
         ngx_http_auth_token_wait_end(&ctx->wait);
         call->done = 1;
 
+        /* a failure shared during the back-off is no answer from the cache */
+
         if (call->cache == NGX_HTTP_AUTH_TOKEN_CACHE_STALE) {
             ngx_http_auth_token_count_cache(r, kind,
                                             NGX_HTTP_AUTH_TOKEN_M_STALE);
 
-        } else if (call->cache == NGX_HTTP_AUTH_TOKEN_CACHE_HIT) {
+        } else if (call->outcome.state != NGX_HTTP_AUTH_TOKEN_FAILED) {
             ngx_http_auth_token_count_cache(r, kind,
                                             NGX_HTTP_AUTH_TOKEN_M_HIT);
         }
@@ -479,6 +481,7 @@ ngx_http_auth_token_call_run(ngx_http_request_t *r,
 
         ngx_http_auth_token_wait_end(&ctx->wait);
         call->cache = NGX_HTTP_AUTH_TOKEN_CACHE_BYPASS;
+        ngx_http_auth_token_count_cache(r, kind, NGX_HTTP_AUTH_TOKEN_M_MISS);
         return ngx_http_auth_token_call_start(r, call);
 
     case NGX_DECLINED:
@@ -590,5 +593,10 @@ ngx_http_auth_token_call_done(ngx_http_request_t *sr,
                                               call->key,
                                               &call->trust, sr->pool,
                                               &call->outcome, &call->cache);
+
+        if (call->cache == NGX_HTTP_AUTH_TOKEN_CACHE_STALE) {
+            ngx_http_auth_token_count_cache(sr, kind,
+                                            NGX_HTTP_AUTH_TOKEN_M_STALE);
+        }
     }
 }

@@ -54,7 +54,13 @@ ngx_http_auth_token_flight_acquire(ngx_http_auth_token_flight_t *f,
         return NGX_DECLINED;
     }
 
-    f->lease = now + (time_t) (lock_timeout / 1000) + 1;
+    /*
+     * whole seconds, rounded up: "now" may be about to turn, and a lease
+     * must outlast the waits of the others (a lock_timeout of 300ms as
+     * "now + 1" could end a moment after it was taken)
+     */
+
+    f->lease = now + (time_t) ((lock_timeout + 999) / 1000) + 1;
 
     return NGX_OK;
 }

@@ -644,7 +644,15 @@ ngx_http_auth_token_decide(ngx_http_request_t *r,
         }
     }
 
-    ngx_http_auth_token_count_decision(r, alcf, ctx->status);
+    /*
+     * counted once per policy: not again when kept across an internal
+     * redirect, nor when a subrequest inherits it
+     */
+
+    if (!ctx->counted) {
+        ctx->counted = 1;
+        ngx_http_auth_token_count_decision(r, alcf, ctx->status);
+    }
 
     if (ctx->status == NGX_HTTP_AUTH_TOKEN_VALID) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,

@@ -982,7 +982,8 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     time_t                          refresh, backoff;
     ngx_int_t                       rc;
     ngx_log_t                      *log;
-    ngx_uint_t                      generation, had_keys, doc;
+    ngx_uint_t                      generation, had_keys, doc, outcome;
+    ngx_str_t                      *shown;
     ngx_pool_t                     *pool;
     const char                     *err;
     ngx_http_auth_token_zone_t     *zone;
@@ -997,6 +998,9 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
     err = NULL;
     doc = (kf->src->type == NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERY);
     what = doc ? "discovery document" : "JWKS";
+
+    /* in metrics: what the document is fetched from */
+    shown = kf->target.len ? &kf->target : &kf->uri;
 
     if (f->abandoned) {
         /* the client went away: the next request fetches, no backoff */
@@ -1027,6 +1031,21 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
         }
     }
 
+    /* the call: the provider answered with a usable key set, or not */
+
+    if (err == NULL) {
+        outcome = NGX_HTTP_AUTH_TOKEN_M_OK;
+
+    } else if (f->answer.status == NGX_HTTP_GATEWAY_TIME_OUT) {
+        outcome = NGX_HTTP_AUTH_TOKEN_M_TIMEOUT;
+
+    } else {
+        outcome = NGX_HTTP_AUTH_TOKEN_M_ERROR;
+    }
+
+    ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS, outcome,
+                                   f->start);
+
     if (err == NULL) {
         refresh = kf->refresh;
 
@@ -1036,7 +1055,7 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             refresh = ngx_min(refresh, ngx_max(f->max_age, kf->refetch));
         }
 
-        rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash, &kf->name,
+        rc = ngx_http_auth_token_zone_put_keys(zone, kf->hash, shown,
                                                &f->answer.body,
                                                parsed.nkeys, refresh,
                                                kf->pinned, &generation);
@@ -1058,14 +1077,8 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
             ngx_destroy_pool(pool);
         }
 
-        backoff = ngx_http_auth_token_zone_fail_keys(zone, kf->hash,
-                                                     &kf->name, &had_keys);
-
-        ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS,
-                                   (f->answer.status
-                                    == NGX_HTTP_GATEWAY_TIME_OUT)
-                                   ? NGX_HTTP_AUTH_TOKEN_M_TIMEOUT
-                                   : NGX_HTTP_AUTH_TOKEN_M_ERROR, f->start);
+        backoff = ngx_http_auth_token_zone_fail_keys(zone, kf->hash, shown,
+                                                     &had_keys);
 
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "auth_token: %s \"%V\" fetch failed: %s; %s, "
@@ -1076,9 +1089,6 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
                       backoff);
         return;
     }
-
-    ngx_http_auth_token_count_call(sr, NGX_HTTP_AUTH_TOKEN_M_JWKS,
-                                   NGX_HTTP_AUTH_TOKEN_M_OK, f->start);
 
     ks = ngx_http_auth_token_keys_find(kf->src, kf->hash, &kf->uri,
                                        &kf->target, 0);

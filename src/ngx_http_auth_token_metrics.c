@@ -12,7 +12,6 @@
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_jwa.h"
 #include "ngx_http_auth_token_zone.h"
-#include "ngx_http_auth_token_encoding.h"
 
 
 /*
@@ -21,8 +20,8 @@
  * Prometheus text format (0.0.4) or as JSON.  Labels come from the
  * configuration (auth_token_metrics_label) and from fixed lists (reasons,
  * caches, endpoints, algorithms), never from a request; key-set names are
- * their URIs, escaped as in logs.  Nothing here shows a token, a claim or a
- * secret.
+ * their URIs as evaluated (bytes that would need escaping in either format
+ * are percent-encoded).  Nothing here shows a token, a claim or a secret.
  */
 
 
@@ -48,6 +47,12 @@ static ngx_int_t ngx_http_auth_token_printf(ngx_http_auth_token_writer_t *w,
 static ngx_http_auth_token_zone_t *ngx_http_auth_token_metrics_zone(
     ngx_http_request_t *r);
 static const char *ngx_http_auth_token_result(ngx_uint_t status);
+static ngx_int_t ngx_http_auth_token_keys_names(ngx_pool_t *pool,
+    ngx_array_t *keysets);
+static int ngx_libc_cdecl ngx_http_auth_token_keys_cmp(const void *one,
+    const void *two);
+static u_char *ngx_http_auth_token_label_value(u_char *dst, u_char *src,
+    size_t len);
 
 
 /* call durations: the histogram's upper bounds, 5 ms to 10 s */
@@ -233,6 +238,31 @@ ngx_http_auth_token_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* at merge time: no content handler of another module replaced ours */
+
+char *
+ngx_http_auth_token_metrics_merge(ngx_conf_t *cf,
+    ngx_http_auth_token_loc_conf_t *alcf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (alcf->metrics_format == 0) {
+        return NGX_CONF_OK;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler != ngx_http_auth_token_metrics_handler) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"auth_token_metrics\" and another content "
+                           "handler in the location \"%V\"", &clcf->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 /* auth_token_metrics_label name; a label of configuration, never a value */
 
 char *
@@ -279,7 +309,7 @@ ngx_http_auth_token_metrics_label(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     if (amcf->labels.nelts == NGX_HTTP_AUTH_TOKEN_MAX_LABELS) {
-        return "is given too many names (64 at most)";
+        return "is given too many names (63 at most)";
     }
 
     s = ngx_array_push(&amcf->labels);
@@ -371,17 +401,14 @@ static ngx_int_t
 ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
     ngx_http_auth_token_writer_t *w, ngx_http_auth_token_zone_t *zone)
 {
-    u_char                              *e;
+    u_char                              *e, *zname;
     ngx_str_t                           *name;
-    ngx_uint_t                           i, j, k, n, total;
+    ngx_uint_t                           i, j, k, n;
     ngx_atomic_uint_t                    v, cum, count;
     ngx_http_auth_token_metrics_sh_t    *m;
     ngx_http_auth_token_label_sh_t      *slot;
     ngx_http_auth_token_keys_report_t   *kr;
     ngx_http_auth_token_zone_report_t    rep;
-
-    u_char                               zname[NGX_HTTP_AUTH_TOKEN_LOG_LEN(
-                                               NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
 
     static const char  *cache_ops[] = {
         "hits", "misses", "stale", "stores", "evictions"
@@ -397,12 +424,19 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
 
     m = zone->metrics;
 
-    if (ngx_http_auth_token_zone_report(zone, r->pool, &rep) != NGX_OK) {
+    if (ngx_http_auth_token_zone_report(zone, r->pool, &rep) != NGX_OK
+        || ngx_http_auth_token_keys_names(r->pool, &rep.keysets) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    e = ngx_http_auth_token_log_escape_into(zname, zone->name.data,
-                                            zone->name.len);
+    zname = ngx_pnalloc(r->pool, 3 * zone->name.len + 1);
+    if (zname == NULL) {
+        return NGX_ERROR;
+    }
+
+    e = ngx_http_auth_token_label_value(zname, zone->name.data,
+                                        zone->name.len);
     n = e - zname;
 
     if (w->json) {
@@ -545,11 +579,17 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
         for (i = 0; i < rep.keysets.nelts; i++) {
             if (ngx_http_auth_token_printf(w,
                         "%s{\"jwks\":\"%V\",\"keys\":%ui,"
-                        "\"age_seconds\":%T,\"fetch_failures\":%ui,"
+                        "\"age_seconds\":", i ? "," : "", &kr[i].name,
+                        kr[i].keys)
+                != NGX_OK
+                || ngx_http_auth_token_printf(w,
+                        (kr[i].age < 0) ? "null" : "%T", kr[i].age)
+                   != NGX_OK
+                || ngx_http_auth_token_printf(w,
+                        ",\"fetch_failures\":%ui,"
                         "\"unknown_kid_fetches\":%ui}",
-                        i ? "," : "", &kr[i].name, kr[i].keys, kr[i].age,
                         kr[i].failures, kr[i].unknown_kid_fetches)
-                != NGX_OK)
+                   != NGX_OK)
             {
                 return NGX_ERROR;
             }
@@ -763,7 +803,7 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
 
     if (ngx_http_auth_token_printf(w,
             "# HELP auth_token_jwks_age_seconds Seconds since a remote key "
-            "set was last fetched successfully (-1: never).\n"
+            "set was last fetched successfully.\n"
             "# TYPE auth_token_jwks_age_seconds gauge\n")
         != NGX_OK)
     {
@@ -771,6 +811,13 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
     }
 
     for (i = 0; i < rep.keysets.nelts; i++) {
+
+        /* never fetched: no age (auth_token_jwks_keys is 0) */
+
+        if (kr[i].age < 0) {
+            continue;
+        }
+
         if (ngx_http_auth_token_printf(w,
                 "auth_token_jwks_age_seconds{jwks=\"%V\"} %T\n",
                 &kr[i].name, kr[i].age)
@@ -818,8 +865,6 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
         }
     }
 
-    total = 0;
-
     if (ngx_http_auth_token_printf(w,
             "# HELP auth_token_zone_size_bytes The size of the shared "
             "zone.\n"
@@ -843,8 +888,6 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
     }
 
     for (i = 1; i < NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES; i++) {
-        total += rep.entries[i];
-
         if (ngx_http_auth_token_printf(w,
                 "auth_token_zone_entries{zone=\"%*s\",type=\"%s\"} %ui\n",
                 n, zname, ngx_http_auth_token_entry_names[i],
@@ -876,13 +919,15 @@ ngx_http_auth_token_metrics_write(ngx_http_request_t *r,
         }
     }
 
-    (void) total;
-
     return NGX_OK;
 }
 
 
-/* formatted text into the writer's buffers, a new one when full */
+/*
+ * Formatted text into the writer's buffers, a new one when full; a text
+ * longer than a whole buffer (a zone name of thousands of bytes) is an
+ * error, not a loop.
+ */
 
 static ngx_int_t
 ngx_http_auth_token_printf(ngx_http_auth_token_writer_t *w,
@@ -906,6 +951,10 @@ ngx_http_auth_token_printf(ngx_http_auth_token_writer_t *w,
                 return NGX_OK;
             }
 
+            if (b->last == b->start) {
+                return NGX_ERROR;
+            }
+
             /* did not fit: a new buffer, and the text again */
         }
 
@@ -926,6 +975,130 @@ ngx_http_auth_token_printf(ngx_http_auth_token_writer_t *w,
         w->last = &cl->next;
         w->buf = b;
     }
+}
+
+
+/*
+ * Key-set names for a scrape: the URI as evaluated, percent-encoded where
+ * a byte would need escaping in a label value or a JSON string (and "#"),
+ * "..." after the first 128 bytes of a longer one; sorted.  Two key sets
+ * with the same name (the same URI in two servers, or a long URI's start)
+ * each get "#" and 8 hex digits of their entry's key, so that no two
+ * series are the same.
+ */
+
+static ngx_int_t
+ngx_http_auth_token_keys_names(ngx_pool_t *pool, ngx_array_t *keysets)
+{
+    u_char                             *p;
+    ngx_uint_t                          i, n, *dup;
+    ngx_http_auth_token_keys_report_t  *kr;
+
+    kr = keysets->elts;
+    n = keysets->nelts;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    for (i = 0; i < n; i++) {
+        p = ngx_pnalloc(pool, 3 * kr[i].uri.len + sizeof("...#12345678"));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        kr[i].name.data = p;
+
+        p = ngx_http_auth_token_label_value(p, kr[i].uri.data,
+                                            kr[i].uri.len);
+
+        if (kr[i].truncated) {
+            p = ngx_cpymem(p, "...", 3);
+        }
+
+        kr[i].name.len = p - kr[i].name.data;
+    }
+
+    ngx_qsort(kr, n, sizeof(ngx_http_auth_token_keys_report_t),
+              ngx_http_auth_token_keys_cmp);
+
+    dup = ngx_pcalloc(pool, n * sizeof(ngx_uint_t));
+    if (dup == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 1; i < n; i++) {
+        if (kr[i].name.len == kr[i - 1].name.len
+            && ngx_memcmp(kr[i].name.data, kr[i - 1].name.data,
+                          kr[i].name.len)
+               == 0)
+        {
+            dup[i - 1] = 1;
+            dup[i] = 1;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        if (dup[i]) {
+            p = kr[i].name.data + kr[i].name.len;
+            p = ngx_sprintf(p, "#%02xd%02xd%02xd%02xd", kr[i].hash[0],
+                            kr[i].hash[1], kr[i].hash[2], kr[i].hash[3]);
+            kr[i].name.len = p - kr[i].name.data;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_auth_token_keys_cmp(const void *one, const void *two)
+{
+    int                                 rc;
+    size_t                              len;
+    ngx_http_auth_token_keys_report_t  *a, *b;
+
+    a = (ngx_http_auth_token_keys_report_t *) one;
+    b = (ngx_http_auth_token_keys_report_t *) two;
+
+    len = ngx_min(a->name.len, b->name.len);
+
+    rc = ngx_memcmp(a->name.data, b->name.data, len);
+
+    if (rc == 0 && a->name.len != b->name.len) {
+        rc = (a->name.len < b->name.len) ? -1 : 1;
+    }
+
+    if (rc == 0) {
+        rc = ngx_memcmp(a->hash, b->hash, sizeof(a->hash));
+    }
+
+    return rc;
+}
+
+
+/* text safe in a Prometheus label value and in a JSON string as it is */
+
+static u_char *
+ngx_http_auth_token_label_value(u_char *dst, u_char *src, size_t len)
+{
+    size_t         i;
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    for (i = 0; i < len; i++) {
+        if (src[i] > 0x20 && src[i] < 0x7f && src[i] != '"'
+            && src[i] != '\\' && src[i] != '#')
+        {
+            *dst++ = src[i];
+            continue;
+        }
+
+        *dst++ = '%';
+        *dst++ = hex[src[i] >> 4];
+        *dst++ = hex[src[i] & 0x0f];
+    }
+
+    return dst;
 }
 
 

@@ -91,6 +91,8 @@ char *ngx_http_auth_token_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_token_metrics_label(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_auth_token_metrics_merge(ngx_conf_t *cf,
+    ngx_http_auth_token_loc_conf_t *alcf);
 
 
 #endif /* _NGX_HTTP_AUTH_TOKEN_METRICS_H_INCLUDED_ */

@@ -681,7 +681,8 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (ngx_http_auth_token_endpoint_conf(cf, conf) != NGX_CONF_OK
-        || ngx_http_auth_token_headers_conf(cf, conf) != NGX_CONF_OK)
+        || ngx_http_auth_token_headers_conf(cf, conf) != NGX_CONF_OK
+        || ngx_http_auth_token_metrics_merge(cf, conf) != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
     }

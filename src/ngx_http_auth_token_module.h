@@ -319,6 +319,7 @@ typedef struct {
     unsigned                        kid_looked_for:1;
     unsigned                        headers_added:1;
     unsigned                        restored:1;
+    unsigned                        counted:1;  /* in the metrics */
 } ngx_http_auth_token_ctx_t;
 
 

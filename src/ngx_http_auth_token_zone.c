@@ -81,12 +81,13 @@ typedef struct {
     time_t                          refetch_at;  /* next unknown-kid fetch */
     ngx_uint_t                      conf;        /* that fetched it */
 
-    /* for metrics */
+    /* for metrics: every key set is in the zone's list of them */
+    ngx_queue_t                     all;
     ngx_uint_t                      nkeys;
     ngx_uint_t                      failures_total;
     ngx_uint_t                      unknown_fetches;
-    size_t                          name_len;
-    u_char                          name[NGX_HTTP_AUTH_TOKEN_LABEL_LEN * 2];
+    size_t                          uri_len;     /* whole, may be longer */
+    u_char                          uri[NGX_HTTP_AUTH_TOKEN_KEYS_NAME_LEN];
 
     /* kids looked for in this document after a refetch, and not found */
     ngx_uint_t                      unknown_n;
@@ -99,6 +100,7 @@ struct ngx_http_auth_token_shctx_s {
     ngx_rbtree_t                    rbtree;
     ngx_rbtree_node_t               sentinel;
     ngx_queue_t                     lru;
+    ngx_queue_t                     keysets;    /* for metrics */
     ngx_uint_t                      generation; /* of key set documents */
     ngx_uint_t                      conf;       /* configurations seen */
     ngx_uint_t                      evictions;
@@ -144,7 +146,7 @@ static void ngx_http_auth_token_answer_stale(
 static ngx_http_auth_token_keys_sh_t *ngx_http_auth_token_keys_state(
     ngx_http_auth_token_zone_t *zone, u_char *hash, ngx_uint_t pinned);
 static void ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
-    ngx_str_t *name);
+    ngx_str_t *uri);
 
 
 /* auth_token_zone name:size */
@@ -253,6 +255,7 @@ ngx_http_auth_token_zone_init(ngx_shm_zone_t *shm_zone, void *data)
                     ngx_http_auth_token_rbtree_insert);
 
     ngx_queue_init(&zone->sh->lru);
+    ngx_queue_init(&zone->sh->keysets);
 
     len = sizeof(" in auth_token zone \"\"") + shm_zone->shm.name.len;
 
@@ -534,6 +537,18 @@ static void
 ngx_http_auth_token_zone_free(ngx_http_auth_token_zone_t *zone,
     ngx_http_auth_token_node_t *n)
 {
+    ngx_http_auth_token_keys_sh_t  *ks;
+
+    if (n->type == NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS) {
+        ks = (ngx_http_auth_token_keys_sh_t *) n->data;
+
+        ngx_queue_remove(&ks->all);
+
+        if (ks->doc) {
+            ngx_slab_free_locked(zone->shpool, ks->doc);
+        }
+    }
+
     if (!n->pinned) {
         ngx_queue_remove(&n->queue);
     }
@@ -944,7 +959,8 @@ static ngx_http_auth_token_keys_sh_t *
 ngx_http_auth_token_keys_state(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_uint_t pinned)
 {
-    ngx_http_auth_token_node_t  *node;
+    ngx_http_auth_token_node_t     *node;
+    ngx_http_auth_token_keys_sh_t  *ks;
 
     node = ngx_http_auth_token_zone_lookup(zone, hash,
                                            NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS);
@@ -956,6 +972,9 @@ ngx_http_auth_token_keys_state(ngx_http_auth_token_zone_t *zone,
         if (node == NULL) {
             return NULL;
         }
+
+        ks = (ngx_http_auth_token_keys_sh_t *) node->data;
+        ngx_queue_insert_tail(&zone->sh->keysets, &ks->all);
     }
 
     return (ngx_http_auth_token_keys_sh_t *) node->data;
@@ -1135,12 +1154,13 @@ done:
 
 ngx_int_t
 ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *name, ngx_str_t *doc, ngx_uint_t nkeys,
+    u_char *hash, ngx_str_t *uri, ngx_str_t *doc, ngx_uint_t nkeys,
     time_t refresh, ngx_uint_t pinned, ngx_uint_t *generation)
 {
     time_t                          now;
     u_char                         *p;
     ngx_int_t                       rc;
+    ngx_http_auth_token_node_t     *node;
     ngx_http_auth_token_keys_sh_t  *ks;
 
     now = ngx_time();
@@ -1161,7 +1181,20 @@ ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
         goto done;
     }
 
+    /* room for the document, but not by evicting its own key set */
+
+    node = (ngx_http_auth_token_node_t *)
+               ((u_char *) ks - offsetof(ngx_http_auth_token_node_t, data));
+
+    if (!node->pinned) {
+        ngx_queue_remove(&node->queue);
+    }
+
     p = ngx_http_auth_token_zone_alloc_data(zone, doc->len);
+
+    if (!node->pinned) {
+        ngx_queue_insert_head(&zone->sh->lru, &node->queue);
+    }
 
     if (p == NULL) {
         goto done;
@@ -1182,7 +1215,7 @@ ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
     ks->unknown_n = 0;
     ks->nkeys = nkeys;
 
-    ngx_http_auth_token_keys_name(ks, name);
+    ngx_http_auth_token_keys_name(ks, uri);
 
     ngx_http_auth_token_flight_succeeded(&ks->flight);
 
@@ -1201,7 +1234,7 @@ done:
 
 time_t
 ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *name, ngx_uint_t *had_keys)
+    u_char *hash, ngx_str_t *uri, ngx_uint_t *had_keys)
 {
     time_t                          backoff;
     ngx_http_auth_token_keys_sh_t  *ks;
@@ -1217,7 +1250,7 @@ ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
         backoff = ngx_http_auth_token_flight_failed(&ks->flight, ngx_time());
         *had_keys = (ks->doc != NULL);
         ks->failures_total++;
-        ngx_http_auth_token_keys_name(ks, name);
+        ngx_http_auth_token_keys_name(ks, uri);
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
@@ -1273,20 +1306,22 @@ ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
 }
 
 
-/* the key set's name for metrics (its URI, escaped for logs already) */
+/* the key set's name for metrics: its URI as evaluated, or its start */
 
 static void
 ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
-    ngx_str_t *name)
+    ngx_str_t *uri)
 {
-    ks->name_len = ngx_min(name->len, sizeof(ks->name));
-    ngx_memcpy(ks->name, name->data, ks->name_len);
+    ks->uri_len = uri->len;
+    ngx_memcpy(ks->uri, uri->data, ngx_min(uri->len, sizeof(ks->uri)));
 }
 
 
 /*
  * What a scrape shows of the zone: its size and use, entries by type, and
- * each remote key set.  Copied under the mutex into the pool.
+ * each remote key set that was fetched at least once (from the zone's list
+ * of them: no walk through all entries with the mutex held).  Copied under
+ * the mutex into the pool.
  */
 
 ngx_int_t
@@ -1294,9 +1329,10 @@ ngx_http_auth_token_zone_report(ngx_http_auth_token_zone_t *zone,
     ngx_pool_t *pool, ngx_http_auth_token_zone_report_t *rep)
 {
     time_t                              now;
+    size_t                              len;
     ngx_int_t                           rc;
     ngx_uint_t                          i;
-    ngx_rbtree_node_t                  *node, *root, *sentinel;
+    ngx_queue_t                        *q;
     ngx_http_auth_token_node_t         *n;
     ngx_http_auth_token_keys_sh_t      *ks;
     ngx_http_auth_token_keys_report_t  *kr;
@@ -1321,28 +1357,18 @@ ngx_http_auth_token_zone_report(ngx_http_auth_token_zone_t *zone,
         rep->entries[i] = zone->sh->entries[i];
     }
 
-    root = zone->sh->rbtree.root;
-    sentinel = zone->sh->rbtree.sentinel;
-
-    if (root == sentinel) {
-        goto done;
-    }
-
-    for (node = ngx_rbtree_min(root, sentinel);
-         node;
-         node = ngx_rbtree_next(&zone->sh->rbtree, node))
+    for (q = ngx_queue_head(&zone->sh->keysets);
+         q != ngx_queue_sentinel(&zone->sh->keysets);
+         q = ngx_queue_next(q))
     {
-        n = (ngx_http_auth_token_node_t *) node;
+        ks = ngx_queue_data(q, ngx_http_auth_token_keys_sh_t, all);
 
-        if (n->type != NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS) {
+        if (ks->uri_len == 0) {
             continue;
         }
 
-        ks = (ngx_http_auth_token_keys_sh_t *) n->data;
-
-        if (ks->name_len == 0) {
-            continue;
-        }
+        n = (ngx_http_auth_token_node_t *)
+                ((u_char *) ks - offsetof(ngx_http_auth_token_node_t, data));
 
         kr = ngx_array_push(&rep->keysets);
         if (kr == NULL) {
@@ -1350,21 +1376,23 @@ ngx_http_auth_token_zone_report(ngx_http_auth_token_zone_t *zone,
             break;
         }
 
-        kr->name.data = ngx_pnalloc(pool, ks->name_len);
-        if (kr->name.data == NULL) {
+        len = ngx_min(ks->uri_len, sizeof(ks->uri));
+
+        kr->uri.data = ngx_pnalloc(pool, len);
+        if (kr->uri.data == NULL) {
             rc = NGX_ERROR;
             break;
         }
 
-        ngx_memcpy(kr->name.data, ks->name, ks->name_len);
-        kr->name.len = ks->name_len;
+        ngx_memcpy(kr->uri.data, ks->uri, len);
+        kr->uri.len = len;
+        kr->truncated = (ks->uri_len > len);
+        ngx_memcpy(kr->hash, n->hash, sizeof(kr->hash));
         kr->keys = ks->doc ? ks->nkeys : 0;
         kr->age = ks->doc ? now - ks->fetched : -1;
         kr->failures = ks->failures_total;
         kr->unknown_kid_fetches = ks->unknown_fetches;
     }
-
-done:
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 

@@ -34,8 +34,13 @@ struct ngx_http_auth_token_zone_s {
 
 #define NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES  5
 
+#define NGX_HTTP_AUTH_TOKEN_KEYS_NAME_LEN  128
+
 typedef struct {
-    ngx_str_t                       name;       /* escaped URI */
+    ngx_str_t                       name;       /* for a scrape, unique */
+    ngx_str_t                       uri;        /* as evaluated, raw */
+    ngx_uint_t                      truncated;  /* only its start */
+    u_char                          hash[4];    /* of its entry's key */
     ngx_uint_t                      keys;
     time_t                          age;        /* -1: never fetched */
     ngx_uint_t                      failures;
@@ -128,10 +133,10 @@ void ngx_http_auth_token_zone_drop_outcome(ngx_http_auth_token_zone_t *zone,
 ngx_int_t ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_pool_t *pool, ngx_http_auth_token_keys_query_t *q);
 ngx_int_t ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *name, ngx_str_t *doc, ngx_uint_t nkeys,
+    u_char *hash, ngx_str_t *uri, ngx_str_t *doc, ngx_uint_t nkeys,
     time_t refresh, ngx_uint_t pinned, ngx_uint_t *generation);
 time_t ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *name, ngx_uint_t *had_keys);
+    u_char *hash, ngx_str_t *uri, ngx_uint_t *had_keys);
 void ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash);
 void ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
