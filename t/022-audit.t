@@ -207,7 +207,7 @@ before <!--# include virtual="/secret/part" --> after
 
 
 
-=== TEST 5: each location trusts a cached introspection answer for its own lifetime: /admin (1 s) asks the IdP again, /api (1 h) does not
+=== TEST 5: each location trusts a cached introspection answer for its own lifetime: /admin (2 s) asks the IdP again, /api (1 h) does not
 --- http_config
     auth_token_zone tokens:1m;
     log_format idp '$request_uri';
@@ -230,7 +230,7 @@ before <!--# include virtual="/secret/part" --> after
     location /admin {
         auth_token "api";
         auth_token_introspect_request /_introspect;
-        auth_token_introspect_cache_valid 1s;
+        auth_token_introspect_cache_valid 2s;
         add_header X-Cache $auth_token_cache always;
         echo "admin";
     }
@@ -241,14 +241,14 @@ before <!--# include virtual="/secret/part" --> after
     location = /idp-log { alias $TEST_NGINX_SERVER_ROOT/logs/idp.log; }
     location = /sleep { echo_sleep $arg_s; echo "slept"; }
 --- request eval
-["GET /api", "GET /admin", "GET /sleep?s=2.1", "GET /admin", "GET /api", "GET /idp-log"]
+["GET /api", "GET /admin", "GET /sleep?s=3.1", "GET /admin", "GET /api", "GET /idp-log"]
 --- more_headers eval
 [("Authorization: Bearer opaque-token-1") x 2, "", ("Authorization: Bearer opaque-token-1") x 2, ""]
 --- response_headers eval
 ["X-Cache: MISS", "X-Cache: HIT", "", "X-Cache: EXPIRED", "X-Cache: HIT", ""]
 --- response_body eval
 ["api\n", "admin\n", "slept\n", "admin\n", "api\n", "/introspect\n/introspect\n"]
---- timeout: 5
+--- timeout: 6
 
 
 
@@ -277,7 +277,7 @@ before <!--# include virtual="/secret/part" --> after
         auth_token "api";
         auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
         auth_token_reissue_request /_exchange;
-        auth_token_reissue_cache_valid 1s;
+        auth_token_reissue_cache_valid 2s;
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/app;
     }
     location = /_exchange {
@@ -287,14 +287,14 @@ before <!--# include virtual="/secret/part" --> after
     location = /idp-log { alias $TEST_NGINX_SERVER_ROOT/logs/idp.log; }
     location = /sleep { echo_sleep $arg_s; echo "slept"; }
 --- request eval
-["GET /long", "GET /short", "GET /sleep?s=2.1", "GET /short", "GET /long", "GET /idp-log"]
+["GET /long", "GET /short", "GET /sleep?s=3.1", "GET /short", "GET /long", "GET /idp-log"]
 --- more_headers eval
 my $t = AuthTokenTest::bearer();
 [$t, $t, "", $t, $t, ""]
 --- response_body eval
 ["auth=[Bearer downstream-1]\n", "auth=[Bearer downstream-1]\n", "slept\n",
  "auth=[Bearer downstream-1]\n", "auth=[Bearer downstream-1]\n", "/exchange\n/exchange\n"]
---- timeout: 5
+--- timeout: 6
 
 
 
