@@ -18,6 +18,8 @@
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_subrequest.h"
 #include "ngx_http_auth_token_metrics.h"
+#include "ngx_http_auth_token_source.h"
+#include "ngx_http_auth_token_document.h"
 
 
 /*
@@ -46,14 +48,6 @@
  */
 
 
-#define NGX_HTTP_AUTH_TOKEN_MAX_SETS  100
-
-
-static char  *ngx_http_auth_token_source_kinds[] = {
-    "jwks", "jwks-discovered", "discovery"
-};
-
-
 typedef struct {
     ngx_http_auth_token_fetch_t     fetch;
     ngx_http_auth_token_source_t   *src;
@@ -65,15 +59,6 @@ typedef struct {
     time_t                          refresh;
     time_t                          refetch;
 } ngx_http_auth_token_keys_fetch_t;
-
-
-/* a document as this worker parsed it: keys, or a discovery document */
-
-typedef struct {
-    ngx_http_auth_token_keyset_t    *keyset;
-    ngx_http_auth_token_discovery_t *discovery;
-    ngx_uint_t                       nkeys;
-} ngx_http_auth_token_parsed_t;
 
 
 static ngx_int_t ngx_http_auth_token_keys_current(ngx_http_request_t *r,
@@ -96,287 +81,12 @@ static void ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
 static void ngx_http_auth_token_keys_sync(ngx_http_auth_token_source_t *src,
     ngx_http_auth_token_keys_t *ks, ngx_str_t *doc, ngx_uint_t generation,
     time_t fetched, ngx_log_t *log);
-static const char *ngx_http_auth_token_doc_parse(
-    ngx_http_auth_token_source_t *src, ngx_pool_t *pool, ngx_log_t *log,
-    ngx_str_t *name, ngx_str_t *doc, ngx_http_auth_token_parsed_t *out);
 static void ngx_http_auth_token_keys_install(ngx_http_auth_token_keys_t *ks,
     ngx_http_auth_token_parsed_t *parsed, ngx_pool_t *pool,
     ngx_uint_t generation, time_t fetched);
-static void ngx_http_auth_token_discovery_log_change(ngx_log_t *log,
-    ngx_str_t *uri, ngx_http_auth_token_discovery_t *old,
-    ngx_http_auth_token_discovery_t *d);
-static void ngx_http_auth_token_keys_log_change(ngx_log_t *log,
-    ngx_str_t *uri, ngx_http_auth_token_keyset_t *old,
-    ngx_http_auth_token_keyset_t *ks);
-static u_char *ngx_http_auth_token_keys_log_kid(u_char *p, u_char *last,
-    char *sep, ngx_str_t *kid);
-static void ngx_http_auth_token_source_cleanup(void *data);
-static ngx_int_t ngx_http_auth_token_issuer_cmp(const void *one,
-    const void *two);
 
 
-/*
- * At merge time: the source of a URI (auth_token_jwks_request, or an
- * issuer's jwks=), shared by every location of the server with the same
- * URI (as written).  NULL: an error, logged.
- */
-
-ngx_http_auth_token_source_t *
-ngx_http_auth_token_source_get(ngx_conf_t *cf, ngx_str_t *uri,
-    ngx_uint_t max, ngx_uint_t type, ngx_array_t *issuers, char *what)
-{
-    u_char                             id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
-    ngx_uint_t                         i;
-    ngx_pool_cleanup_t                *cln;
-    ngx_http_core_srv_conf_t          *cscf;
-    ngx_http_compile_complex_value_t   ccv;
-    ngx_http_auth_token_keys_t        *ks;
-    ngx_http_auth_token_source_t      *src, **srcp;
-    ngx_http_auth_token_main_conf_t   *amcf;
-
-    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_token_module);
-    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
-
-    if (amcf->zone == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%s\" requires \"auth_token_zone\"", what);
-        return NULL;
-    }
-
-    /*
-     * the server, the kind and the URI as written: the key sets' common
-     * prefix; a discovery document also answers for the issuers it must
-     * name
-     */
-
-    if (ngx_http_auth_token_endpoint_id(cf, id,
-                                  ngx_http_auth_token_source_kinds[type],
-                                  uri, NULL, NULL)
-        != NGX_OK)
-    {
-        return NULL;
-    }
-
-    if (issuers
-        && ngx_http_auth_token_sha256(id, id, issuers->elts, issuers->nelts)
-           != NGX_OK)
-    {
-        return NULL;
-    }
-
-    srcp = amcf->sources.elts;
-
-    for (i = 0; i < amcf->sources.nelts; i++) {
-        if (ngx_memcmp(srcp[i]->id, id, NGX_HTTP_AUTH_TOKEN_HASH_LEN) == 0) {
-            return srcp[i];
-        }
-    }
-
-    src = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_token_source_t));
-    if (src == NULL) {
-        return NULL;
-    }
-
-    src->text = *uri;
-    src->type = type;
-    src->issuers = issuers;
-    src->zone = amcf->zone;
-    src->cscf = cscf;
-    src->max = max ? max : NGX_HTTP_AUTH_TOKEN_MAX_SETS;
-    ngx_memcpy(src->id, id, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
-
-    ngx_queue_init(&src->sets);
-
-    /* a discovered key set: one per jwks_uri the document names */
-
-    if (ngx_http_script_variables_count(&src->text)
-        || type == NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERED)
-    {
-        if (ngx_http_script_variables_count(&src->text)) {
-            src->uri = ngx_pcalloc(cf->pool,
-                                   sizeof(ngx_http_complex_value_t));
-            if (src->uri == NULL) {
-                return NULL;
-            }
-
-            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-            ccv.cf = cf;
-            ccv.value = &src->text;
-            ccv.complex_value = src->uri;
-
-            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-                return NULL;
-            }
-        }
-
-    } else {
-        ks = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_token_keys_t));
-        if (ks == NULL) {
-            return NULL;
-        }
-
-        ks->uri = src->text;
-        ks->name = src->text;
-
-        if (ngx_http_auth_token_sha256(ks->hash, src->id, &ks->uri, 1)
-            != NGX_OK)
-        {
-            return NULL;
-        }
-
-        src->fixed = ks;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    cln->handler = ngx_http_auth_token_source_cleanup;
-    cln->data = src;
-
-    srcp = ngx_array_push(&amcf->sources);
-    if (srcp == NULL) {
-        return NULL;
-    }
-
-    *srcp = src;
-
-    return src;
-}
-
-
-/*
- * At merge time: issuers with keys of their own (auth_token_issuer ...
- * jwks= or jwks_file=), each location its own copy, sorted by the hash of
- * the issuer's name; the others verify with the location's keys.  None
- * with keys of its own: the location works as without them.
- */
-
-char *
-ngx_http_auth_token_bound_conf(ngx_conf_t *cf,
-    ngx_http_auth_token_loc_conf_t *conf)
-{
-    ngx_uint_t                     i, own;
-    ngx_array_t                   *copy;
-    ngx_http_auth_token_issuer_t  *iss;
-
-    iss = conf->bound->elts;
-    own = 0;
-
-    for (i = 0; i < conf->bound->nelts; i++) {
-        if (iss[i].jwks_uri.len || iss[i].keysets) {
-            own = 1;
-        }
-    }
-
-    if (!own) {
-        conf->bound = NULL;
-        return NGX_CONF_OK;
-    }
-
-    copy = ngx_array_create(cf->pool, conf->bound->nelts,
-                            sizeof(ngx_http_auth_token_issuer_t));
-    if (copy == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    iss = ngx_array_push_n(copy, conf->bound->nelts);
-    if (iss == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memcpy(iss, conf->bound->elts,
-               conf->bound->nelts * sizeof(ngx_http_auth_token_issuer_t));
-
-    for (i = 0; i < copy->nelts; i++) {
-
-        iss[i].jwks = NULL;
-
-        if (iss[i].jwks_uri.len) {
-            iss[i].jwks = ngx_http_auth_token_source_get(cf, &iss[i].jwks_uri,
-                                         0, NGX_HTTP_AUTH_TOKEN_SOURCE_JWKS,
-                                         NULL, "auth_token_issuer jwks=");
-            if (iss[i].jwks == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-        } else if (iss[i].keysets == NULL && conf->keysets == NULL
-                   && conf->jwks_uri.len == 0
-                   && conf->introspect_uri.len == 0)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "issuer \"%V\" has no keys: give it jwks= "
-                               "or jwks_file=, or give the location keys",
-                               &iss[i].iss);
-            return NGX_CONF_ERROR;
-        }
-
-        if (ngx_http_auth_token_issuer_id(iss[i].hash, iss[i].iss.data,
-                                          iss[i].iss.len)
-            != NGX_OK)
-        {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    ngx_sort(iss, copy->nelts, sizeof(ngx_http_auth_token_issuer_t),
-             ngx_http_auth_token_issuer_cmp);
-
-    conf->bound = copy;
-
-    return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_auth_token_issuer_cmp(const void *one, const void *two)
-{
-    const ngx_http_auth_token_issuer_t  *a = one;
-    const ngx_http_auth_token_issuer_t  *b = two;
-
-    return ngx_memcmp(a->hash, b->hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
-}
-
-
-/*
- * The issuer of a token by the hash of its "iss": a binary search, so that
- * the work is bounded whatever the number of issuers.  NULL: not listed.
- */
-
-ngx_http_auth_token_issuer_t *
-ngx_http_auth_token_issuer_find(ngx_array_t *bound, u_char *hash)
-{
-    ngx_int_t                      c;
-    ngx_uint_t                     lo, hi, mid;
-    ngx_http_auth_token_issuer_t  *iss;
-
-    iss = bound->elts;
-    lo = 0;
-    hi = bound->nelts;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        c = ngx_memcmp(hash, iss[mid].hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
-
-        if (c == 0) {
-            return &iss[mid];
-        }
-
-        if (c < 0) {
-            hi = mid;
-
-        } else {
-            lo = mid + 1;
-        }
-    }
-
-    return NULL;
-}
-
-
-static void
+void
 ngx_http_auth_token_source_cleanup(void *data)
 {
     ngx_http_auth_token_source_t *src = data;
@@ -388,6 +98,7 @@ ngx_http_auth_token_source_cleanup(void *data)
         ngx_destroy_pool(src->fixed->pool);
         src->fixed->pool = NULL;
         src->fixed->keyset = NULL;
+        src->fixed->discovery = NULL;
     }
 
     while (!ngx_queue_empty(&src->sets)) {
@@ -397,27 +108,6 @@ ngx_http_auth_token_source_cleanup(void *data)
         ngx_queue_remove(q);
         ngx_http_auth_token_keys_free(ks);
     }
-}
-
-
-/*
- * The key sources of this request: those of the token's issuer where
- * issuers have keys of their own, else the location's
- */
-
-ngx_http_auth_token_source_t *
-ngx_http_auth_token_source_of(ngx_http_auth_token_loc_conf_t *alcf,
-    ngx_http_auth_token_ctx_t *ctx)
-{
-    return (ctx && ctx->issuer) ? ctx->issuer->jwks : alcf->jwks;
-}
-
-
-ngx_array_t *
-ngx_http_auth_token_keysets_of(ngx_http_auth_token_loc_conf_t *alcf,
-    ngx_http_auth_token_ctx_t *ctx)
-{
-    return (ctx && ctx->issuer) ? ctx->issuer->keysets : alcf->keysets;
 }
 
 
@@ -1115,76 +805,6 @@ ngx_http_auth_token_keys_done(ngx_http_request_t *sr,
 }
 
 
-/*
- * A document as fetched or found in the zone: a JWKS, or a discovery
- * document (which must name one of the issuers its source expects).  NULL,
- * or why it is not usable.
- */
-
-static const char *
-ngx_http_auth_token_doc_parse(ngx_http_auth_token_source_t *src,
-    ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *name, ngx_str_t *doc,
-    ngx_http_auth_token_parsed_t *out)
-{
-    ngx_str_t                        *iss;
-    ngx_uint_t                        i;
-    const char                       *err;
-    ngx_http_auth_token_discovery_t  *d;
-
-    ngx_memzero(out, sizeof(ngx_http_auth_token_parsed_t));
-
-    err = NULL;
-
-    if (src->type != NGX_HTTP_AUTH_TOKEN_SOURCE_DISCOVERY) {
-        out->keyset = ngx_http_auth_token_jwks_parse(pool, log, name,
-                                                     doc->data, doc->len,
-                                                     &err);
-        if (out->keyset == NULL) {
-            return err;
-        }
-
-        out->nkeys = out->keyset->keys.nelts;
-
-        return NULL;
-    }
-
-    d = ngx_palloc(pool, sizeof(ngx_http_auth_token_discovery_t));
-    if (d == NULL) {
-        return "out of memory";
-    }
-
-    if (ngx_http_auth_token_discovery_parse(pool, doc->data, doc->len, d,
-                                            &err)
-        != NGX_OK)
-    {
-        return err;
-    }
-
-    /* OpenID Connect Discovery 1.0, section 4.3: exactly the issuer */
-
-    if (src->issuers) {
-        iss = src->issuers->elts;
-
-        for (i = 0; i < src->issuers->nelts; i++) {
-            if (iss[i].len == d->issuer.len
-                && ngx_strncmp(iss[i].data, d->issuer.data, d->issuer.len)
-                   == 0)
-            {
-                break;
-            }
-        }
-
-        if (i == src->issuers->nelts) {
-            return "its \"issuer\" is not one of auth_token_issuer";
-        }
-    }
-
-    out->discovery = d;
-
-    return NULL;
-}
-
-
 /* another worker fetched a new document: parse it once */
 
 static void
@@ -1230,108 +850,4 @@ ngx_http_auth_token_keys_install(ngx_http_auth_token_keys_t *ks,
     ks->pool = pool;
     ks->generation = generation;
     ks->fetched = fetched;
-}
-
-
-/* a discovery document, loaded or changed: what it says, escaped */
-
-static void
-ngx_http_auth_token_discovery_log_change(ngx_log_t *log, ngx_str_t *uri,
-    ngx_http_auth_token_discovery_t *old, ngx_http_auth_token_discovery_t *d)
-{
-    u_char  *e1, *e2;
-    u_char   iss[NGX_HTTP_AUTH_TOKEN_LOG_LEN(NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
-    u_char   jwks[NGX_HTTP_AUTH_TOKEN_LOG_LEN(NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
-
-    if (old
-        && old->issuer.len == d->issuer.len
-        && ngx_strncmp(old->issuer.data, d->issuer.data, d->issuer.len) == 0
-        && old->jwks_uri.len == d->jwks_uri.len
-        && ngx_strncmp(old->jwks_uri.data, d->jwks_uri.data,
-                       d->jwks_uri.len)
-           == 0)
-    {
-        ngx_log_error(NGX_LOG_INFO, log, 0,
-                      "auth_token: discovery document \"%V\" refreshed, "
-                      "unchanged", uri);
-        return;
-    }
-
-    e1 = ngx_http_auth_token_log_escape_into(iss, d->issuer.data,
-                                   ngx_min(d->issuer.len,
-                                           NGX_HTTP_AUTH_TOKEN_LOG_MAX));
-    e2 = ngx_http_auth_token_log_escape_into(jwks, d->jwks_uri.data,
-                                   ngx_min(d->jwks_uri.len,
-                                           NGX_HTTP_AUTH_TOKEN_LOG_MAX));
-
-    ngx_log_error(NGX_LOG_NOTICE, log, 0,
-                  "auth_token: discovery document \"%V\" %s: issuer "
-                  "\"%*s\", jwks_uri \"%*s\"", uri,
-                  old ? "changed" : "loaded", e1 - iss, iss, e2 - jwks, jwks);
-}
-
-
-static void
-ngx_http_auth_token_keys_log_change(ngx_log_t *log, ngx_str_t *uri,
-    ngx_http_auth_token_keyset_t *old, ngx_http_auth_token_keyset_t *ks)
-{
-    u_char                     *p, *last;
-    ngx_uint_t                  i, added, removed;
-    ngx_http_auth_token_key_t  *key;
-
-    u_char                      buf[512];
-
-    p = buf;
-    last = buf + sizeof(buf) - 4;
-    added = 0;
-    removed = 0;
-
-    key = ks->keys.elts;
-
-    for (i = 0; i < ks->keys.nelts; i++) {
-        if (old == NULL
-            || !ngx_http_auth_token_keyset_has_kid(old, &key[i].kid))
-        {
-            p = ngx_http_auth_token_keys_log_kid(p, last,
-                                      added++ ? " " : ", added ", &key[i].kid);
-        }
-    }
-
-    if (old) {
-        key = old->keys.elts;
-
-        for (i = 0; i < old->keys.nelts; i++) {
-            if (!ngx_http_auth_token_keyset_has_kid(ks, &key[i].kid)) {
-                p = ngx_http_auth_token_keys_log_kid(p, last,
-                                    removed++ ? " " : ", removed ",
-                                    &key[i].kid);
-            }
-        }
-    }
-
-    if (old && added == 0 && removed == 0) {
-        ngx_log_error(NGX_LOG_INFO, log, 0,
-                      "auth_token: JWKS \"%V\" refreshed, unchanged", uri);
-        return;
-    }
-
-    ngx_log_error(NGX_LOG_NOTICE, log, 0,
-                  "auth_token: JWKS \"%V\" %s: %ui keys%*s",
-                  uri, old ? "changed" : "loaded", ks->keys.nelts,
-                  p - buf, buf);
-}
-
-
-/* ", added \"kid\"": the kid escaped as every outside string in logs */
-
-static u_char *
-ngx_http_auth_token_keys_log_kid(u_char *p, u_char *last, char *sep,
-    ngx_str_t *kid)
-{
-    u_char  *e;
-    u_char   escaped[NGX_HTTP_AUTH_TOKEN_LOG_LEN(NGX_HTTP_AUTH_TOKEN_LOG_MAX)];
-
-    e = ngx_http_auth_token_log_escape_into(escaped, kid->data, kid->len);
-
-    return ngx_slprintf(p, last, "%s\"%*s\"", sep, e - escaped, escaped);
 }

@@ -63,18 +63,8 @@ struct ngx_http_auth_token_source_s {
 };
 
 
-ngx_http_auth_token_source_t *ngx_http_auth_token_source_get(ngx_conf_t *cf,
-    ngx_str_t *uri, ngx_uint_t max, ngx_uint_t type, ngx_array_t *issuers,
-    char *what);
+void ngx_http_auth_token_source_cleanup(void *data);
 ngx_int_t ngx_http_auth_token_discover(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
-char *ngx_http_auth_token_bound_conf(ngx_conf_t *cf,
-    ngx_http_auth_token_loc_conf_t *conf);
-ngx_http_auth_token_issuer_t *ngx_http_auth_token_issuer_find(
-    ngx_array_t *bound, u_char *hash);
-ngx_http_auth_token_source_t *ngx_http_auth_token_source_of(
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
-ngx_array_t *ngx_http_auth_token_keysets_of(
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 ngx_int_t ngx_http_auth_token_keys(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);

@@ -16,6 +16,7 @@
 #include "ngx_http_auth_token_identity.h"
 #include "ngx_http_auth_token_jwa.h"
 #include "ngx_http_auth_token_keyset.h"
+#include "ngx_http_auth_token_source.h"
 #include "ngx_http_auth_token_metrics.h"
 #include "ngx_http_auth_token_subrequest.h"
 #include "ngx_http_auth_token_variables.h"

@@ -14,6 +14,7 @@
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_json.h"
 #include "ngx_http_auth_token_keyset.h"
+#include "ngx_http_auth_token_source.h"
 #include "ngx_http_auth_token_endpoint.h"
 
 

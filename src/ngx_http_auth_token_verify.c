@@ -13,6 +13,7 @@
 #include "ngx_http_auth_token_json.h"
 #include "ngx_http_auth_token_claims.h"
 #include "ngx_http_auth_token_keyset.h"
+#include "ngx_http_auth_token_source.h"
 #include "ngx_http_auth_token_zone.h"
 #include "ngx_http_auth_token_metrics.h"
 #include "ngx_http_auth_token_identity.h"
