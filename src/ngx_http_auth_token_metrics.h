@@ -74,6 +74,11 @@ typedef struct {
 } ngx_http_auth_token_metrics_sh_t;
 
 
+/* auth_token_metrics format= */
+#define NGX_HTTP_AUTH_TOKEN_METRICS_PROMETHEUS  1
+#define NGX_HTTP_AUTH_TOKEN_METRICS_JSON        2
+
+
 extern ngx_msec_t  ngx_http_auth_token_buckets[NGX_HTTP_AUTH_TOKEN_M_BUCKETS];
 
 
@@ -87,6 +92,9 @@ void ngx_http_auth_token_count_wait(ngx_http_request_t *r, ngx_uint_t kind);
 void ngx_http_auth_token_count_verification(ngx_http_request_t *r,
     ngx_uint_t alg);
 
+ngx_http_auth_token_zone_t *ngx_http_auth_token_metrics_zone(
+    ngx_http_request_t *r);
+ngx_int_t ngx_http_auth_token_metrics_handler(ngx_http_request_t *r);
 char *ngx_http_auth_token_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_token_metrics_label(ngx_conf_t *cf, ngx_command_t *cmd,
