@@ -383,12 +383,22 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
     }
 
     call->fetch.req_auth = ep->basic;
+    call->token = ctx->token;
 
-    rc = ngx_http_auth_token_oauth_body(r->pool, ep, &ctx->token, params,
-                                        values, n, &call->fetch.req_type,
-                                        &call->fetch.req_body);
-    if (rc == NGX_ERROR) {
-        return NGX_ERROR;
+    /*
+     * an introspection body only for a call (call_start(): not on a cache
+     * hit); a reissue's now, as its parameters may refuse the request
+     */
+
+    rc = NGX_OK;
+
+    if (ep->kind != NGX_HTTP_AUTH_TOKEN_INTROSPECTION) {
+        rc = ngx_http_auth_token_oauth_body(r->pool, ep, &ctx->token, params,
+                                            values, n, &call->fetch.req_type,
+                                            &call->fetch.req_body);
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
     }
 
     *pcall = call;
@@ -501,8 +511,14 @@ ngx_http_auth_token_call_start(ngx_http_request_t *r,
     call->fetch.handler = ngx_http_auth_token_call_done;
     call->fetch.data = call;
 
-    if (ngx_http_auth_token_fetch(r, &call->uri, &call->fetch, 0)
-        == NGX_OK)
+    if ((call->fetch.req_body.data
+         || ngx_http_auth_token_oauth_body(r->pool, call->ep, &call->token,
+                                           NULL, NULL, 0,
+                                           &call->fetch.req_type,
+                                           &call->fetch.req_body)
+            == NGX_OK)
+        && ngx_http_auth_token_fetch(r, &call->uri, &call->fetch, 0)
+           == NGX_OK)
     {
         return NGX_AGAIN;
     }

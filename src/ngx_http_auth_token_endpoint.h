@@ -22,6 +22,7 @@
 struct ngx_http_auth_token_call_s {
     ngx_http_auth_token_endpoint_t *ep;
     ngx_str_t                       uri;        /* as evaluated */
+    ngx_str_t                       token;      /* introspected */
     ngx_http_auth_token_zone_t     *zone;       /* NULL: not cached */
     u_char                          key[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_http_auth_token_trust_t     trust;

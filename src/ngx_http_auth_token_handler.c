@@ -59,6 +59,8 @@ static void ngx_http_auth_token_next(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_step_e step);
 static ngx_int_t ngx_http_auth_token_find(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
+static ngx_uint_t ngx_http_auth_token_check_chars(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_token_check_claims_step(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_token_check_require(ngx_http_request_t *r,
@@ -399,13 +401,19 @@ ngx_http_auth_token_run(ngx_http_request_t *r,
             if (ctx->status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
                 ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_DONE);
 
+            } else if ((alcf->keysets || alcf->jwks || alcf->bound)
+                       && alcf->discovery == NULL)
+            {
+                /* the characters are checked on a cache miss (LOOKUP) */
+                ngx_http_auth_token_next(r, ctx,
+                                         NGX_HTTP_AUTH_TOKEN_STEP_LOOKUP);
+
+            } else if (!ngx_http_auth_token_check_chars(r, ctx)) {
+                ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_DONE);
+
             } else if (alcf->discovery) {
                 ngx_http_auth_token_next(r, ctx,
                                          NGX_HTTP_AUTH_TOKEN_STEP_DISCOVER);
-
-            } else if (alcf->keysets || alcf->jwks || alcf->bound) {
-                ngx_http_auth_token_next(r, ctx,
-                                         NGX_HTTP_AUTH_TOKEN_STEP_LOOKUP);
 
             } else {
                 ngx_http_auth_token_next(r, ctx,
@@ -436,6 +444,12 @@ ngx_http_auth_token_run(ngx_http_request_t *r,
             if (ngx_http_auth_token_lookup(r, alcf, ctx) == NGX_OK) {
                 /* verified before: parsed only if claims are needed */
                 rc = NGX_OK;
+
+            } else if (alcf->discovery == NULL
+                       && !ngx_http_auth_token_check_chars(r, ctx))
+            {
+                ngx_http_auth_token_next(r, ctx, NGX_HTTP_AUTH_TOKEN_STEP_DONE);
+                continue;
 
             } else {
                 rc = ngx_http_auth_token_parse(r, ctx);
@@ -764,13 +778,30 @@ found:
         return NGX_OK;
     }
 
-    if (ngx_http_auth_token_valid_chars(&ctx->token) != NGX_OK) {
-        ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
-        ctx->reason = "Malformed token";
-        return NGX_OK;
+    return NGX_OK;
+}
+
+
+/*
+ * RFC 6750, section 2.1: b64token characters only.  Not needed for a
+ * verified-token cache hit: those very bytes passed before.
+ */
+
+static ngx_uint_t
+ngx_http_auth_token_check_chars(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx)
+{
+    if (ngx_http_auth_token_valid_chars(&ctx->token) == NGX_OK) {
+        return 1;
     }
 
-    return NGX_OK;
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_token: not b64token characters");
+
+    ctx->status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
+    ctx->reason = "Malformed token";
+
+    return 0;
 }
 
 
