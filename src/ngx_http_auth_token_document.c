@@ -120,12 +120,12 @@ ngx_http_auth_token_discovery_log_change(ngx_log_t *log, ngx_str_t *uri,
         return;
     }
 
+    /* the first 64 bytes of each, then "..." */
+
     e1 = ngx_http_auth_token_log_escape_into(iss, d->issuer.data,
-                                   ngx_min(d->issuer.len,
-                                           NGX_HTTP_AUTH_TOKEN_LOG_MAX));
+                                             d->issuer.len);
     e2 = ngx_http_auth_token_log_escape_into(jwks, d->jwks_uri.data,
-                                   ngx_min(d->jwks_uri.len,
-                                           NGX_HTTP_AUTH_TOKEN_LOG_MAX));
+                                             d->jwks_uri.len);
 
     ngx_log_error(NGX_LOG_NOTICE, log, 0,
                   "auth_token: discovery document \"%V\" %s: issuer "

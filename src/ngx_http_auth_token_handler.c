@@ -819,8 +819,8 @@ ngx_http_auth_token_check_claims_step(ngx_http_request_t *r,
 
     /* RFC 9068: an ID token of the same issuer is no access token */
 
-    if (alcf->token_type == NGX_HTTP_AUTH_TOKEN_TYPE_AT_JWT
-        && (ctx->jws || ctx->hit) && !ctx->at_jwt)
+    if (alcf->token_type == NGX_HTTP_AUTH_TOKEN_TYPE_AT_JWT && ctx->jwt
+        && !ctx->at_jwt)
     {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "auth_token: not an at+jwt token");

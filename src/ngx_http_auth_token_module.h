@@ -313,6 +313,7 @@ typedef struct {
     unsigned                        hashed:1;
     unsigned                        hit:1;      /* verified before */
     unsigned                        at_jwt:1;   /* typ: RFC 9068 */
+    unsigned                        jwt:1;      /* a JWS, or a cache hit */
     unsigned                        lazy:1;     /* claims not parsed yet */
     unsigned                        times_set:1;
     unsigned                        refetched:1;

@@ -604,8 +604,8 @@ ngx_http_auth_token_discovery_member(ngx_pool_t *pool, json_t *doc,
     p = (u_char *) json_string_value(v);
 
     if (url
-        && !(last - p > 8 && ngx_strncmp(p, "https://", 8) == 0)
-        && !(last - p > 7 && ngx_strncmp(p, "http://", 7) == 0))
+        && !(last - p > 8 && ngx_strncasecmp(p, (u_char *) "https://", 8) == 0)
+        && !(last - p > 7 && ngx_strncasecmp(p, (u_char *) "http://", 7) == 0))
     {
         *err = "a URL is not an absolute http(s) URL";
         return NGX_DECLINED;

@@ -111,6 +111,7 @@ ngx_http_auth_token_lookup(ngx_http_request_t *r,
     ctx->times_set = 1;
     ctx->alg = v.alg;
     ctx->at_jwt = v.at_jwt;
+    ctx->jwt = 1;
     ngx_memcpy(ctx->key_fp, v.fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
     ngx_memcpy(ctx->iss, v.iss, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
@@ -228,6 +229,8 @@ ngx_http_auth_token_decode(ngx_http_request_t *r,
                        "auth_token: not a JWT we accept: %s", *reason);
         return NGX_DECLINED;
     }
+
+    ctx->jwt = 1;
 
     /* RFC 9068, section 4: "at+jwt", or with its "application/" prefix */
 

@@ -483,3 +483,36 @@ my $at = AuthTokenTest::bearer(header => { typ => "at+jwt" }, claims => { sub =>
 [200, 401, 200, 200, 200]
 --- response_body_like eval
 ["^any MISS\$", "401", "^strict MISS\$", "^any HIT\$", "^strict HIT\$"]
+
+
+
+=== TEST 23: at+jwt types JWTs only: an opaque token accepted by introspection goes through
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location = /introspect {
+            echo_read_request_body;
+            echo '{"active":true,"sub":"opaque-user"}';
+        }
+    }
+--- config
+    location /t {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
+        auth_token_introspect_request /_introspect;
+        auth_token_type at+jwt;
+        echo "ok $auth_token_claim_sub";
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/introspect;
+    }
+--- request eval
+["GET /t", "GET /t"]
+--- more_headers eval
+["Authorization: Bearer an-opaque-token",
+ AuthTokenTest::bearer(claims => { sub => "id-token" })]
+--- error_code eval
+[200, 401]
+--- response_body_like eval
+["^ok opaque-user\$", "401 Authorization Required"]
