@@ -930,6 +930,22 @@ $TESTS{discovery} = sub {
     like(slurp("$ROOT/oidc-discovery/logs/error.log"),
          qr{discovery document "/_discovery" loaded: issuer "\Q$ISS\E", jwks_uri "\Q$OIDC\E/cert},
          'discovery: the error log says what the document named (notice)');
+
+    # the provider goes down, then nginx -s reload: the document and the
+    # keys are fetched again at once, fail, and the last good ones serve
+    my $dir = "$ROOT/oidc-discovery";
+    my $conf = slurp("$dir/conf/nginx.conf");
+    (my $down = $conf) =~ s{127\.0\.0\.1:$IDP_PORT\b}{127.0.0.1:$DEAD_PORT}g;
+    reload_gateway($dir, $down, 'discovery: provider down');
+    my $carol = bearer_token(alg => 'ES256', key => 'ec256', kid => 'ec256',
+                             claims => { %claims, sub => 'kc-carol' });
+    $res = get('/api/orders', "Authorization: Bearer $carol");
+    is($res->{status}, 200,
+       'discovery: provider down, after a reload: a new token: 200 (the last good document and keys)');
+    is(up(upstream_headers($res), 'X-User'), 'kc-carol', 'discovery: provider down: X-User');
+    like(slurp("$dir/logs/error.log"),
+         qr{discovery document "/_discovery" fetch failed: .*keeping the last good document},
+         'discovery: provider down: "fetch failed ... keeping the last good document"');
     undeploy($file);
 };
 
