@@ -22,7 +22,7 @@ FUZZ_GOAL    := $(.DEFAULT_GOAL)
 BUILD        ?= $(CURDIR)/build
 FUZZ_CC      ?= clang-14
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS ?= authorization jwt jwks introspect reissue dpop
+FUZZ_TARGETS ?= authorization jwt jwks introspect reissue dpop discovery
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_NGX     ?= /usr/share/nginx/src
 

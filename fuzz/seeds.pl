@@ -3,7 +3,8 @@
 # fuzz/seeds.pl: writes the seed corpora fuzz/corpus/TARGET/ (committed;
 # run again only to change them, after make: it mints with build/t-mint).
 #
-#   perl fuzz/seeds.pl
+#   perl fuzz/seeds.pl                 # every target
+#   perl fuzz/seeds.pl discovery       # only these targets' seeds
 #
 # Tokens are signed with the test keys of t/keys (t/lib/AuthTokenTest.pm),
 # valid at the fuzz shim's fixed clock (2023-11-14) and long after, so
@@ -29,8 +30,11 @@ my $EXP = 4102444800;              # 2100-01-01
 my %STATUS = (200 => 0, 400 => 4, 401 => 6, 403 => 7, 404 => 8, 410 => 9,
               500 => 10, 502 => 11, 503 => 12, 302 => 13, 204 => 14);
 
+my %ONLY = map { $_ => 1 } @ARGV;
+
 sub put {
     my ($target, $name, $data) = @_;
+    return if %ONLY && !$ONLY{$target};
     mkdir $DIR;
     mkdir "$DIR/$target";
     open my $fh, '>:raw', "$DIR/$target/$name" or die "$name: $!\n";
@@ -259,6 +263,107 @@ answer('reissue', 'forbidden', 0, 403, '');
 answer('reissue', 'unauthorized', 0, 401, '{"error":"invalid_client"}');
 answer('reissue', 'error-500', 0, 500, 'upstream error');
 answer('reissue', 'too-large', 4, 200, $JSON->encode({ access_token => $new }));
+
+
+# --- discovery: a discovery document ------------------------------------------
+
+sub discovery {
+    my ($name, $doc) = @_;
+    put('discovery', $name, ref $doc ? $JSON->encode($doc) : $doc);
+}
+
+my $KC = 'https://sso.example.com/realms/acme';
+my %keycloak = (
+    issuer => $KC,
+    authorization_endpoint => "$KC/protocol/openid-connect/auth",
+    token_endpoint => "$KC/protocol/openid-connect/token",
+    introspection_endpoint => "$KC/protocol/openid-connect/token/introspect",
+    userinfo_endpoint => "$KC/protocol/openid-connect/userinfo",
+    end_session_endpoint => "$KC/protocol/openid-connect/logout",
+    jwks_uri => "$KC/protocol/openid-connect/certs",
+    grant_types_supported => ['authorization_code', 'refresh_token',
+                              'client_credentials'],
+    response_types_supported => ['code', 'none', 'id_token', 'token'],
+    subject_types_supported => ['public', 'pairwise'],
+    id_token_signing_alg_values_supported => [qw(PS384 ES384 RS384 HS256
+                                                 HS512 ES256 RS256 HS384
+                                                 ES512 PS256 PS512 RS512)],
+    token_endpoint_auth_methods_supported => ['client_secret_basic',
+                                              'private_key_jwt'],
+    claims_supported => ['aud', 'sub', 'iss', 'auth_time', 'name'],
+    code_challenge_methods_supported => ['plain', 'S256'],
+    mtls_endpoint_aliases => { token_endpoint => "$KC/protocol/openid-connect/token" },
+    frontchannel_logout_supported => JSON::PP::true,
+    require_request_uri_registration => JSON::PP::true,
+);
+
+discovery('keycloak', \%keycloak);
+discovery('logto', {
+    issuer => 'https://acme.logto.app/oidc',
+    jwks_uri => 'https://acme.logto.app/oidc/jwks',
+    authorization_endpoint => 'https://acme.logto.app/oidc/auth',
+    token_endpoint => 'https://acme.logto.app/oidc/token',
+    response_types_supported => ['code id_token', 'code', 'id_token'],
+    id_token_signing_alg_values_supported => ['ES384'] });
+discovery('google', {
+    issuer => 'https://accounts.google.com',
+    jwks_uri => 'https://www.googleapis.com/oauth2/v3/certs',
+    authorization_endpoint => 'https://accounts.google.com/o/oauth2/v2/auth',
+    response_types_supported => ['code', 'token', 'id_token'] });
+discovery('entra-common', {
+    issuer => 'https://login.microsoftonline.com/{tenantid}/v2.0',
+    jwks_uri => 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+    tenant_region_scope => undef });
+discovery('rfc8414', {                                  # RFC 8414, 3.2
+    issuer => 'https://server.example.com',
+    authorization_endpoint => 'https://server.example.com/authorize',
+    token_endpoint => 'https://server.example.com/token',
+    token_endpoint_auth_methods_supported => ['client_secret_basic',
+                                              'private_key_jwt'],
+    jwks_uri => 'https://server.example.com/jwks.json',
+    registration_endpoint => 'https://server.example.com/register',
+    scopes_supported => ['openid', 'profile', 'email', 'address', 'phone',
+                         'offline_access'],
+    response_types_supported => ['code', 'code token'],
+    service_documentation => 'http://server.example.com/service_documentation.html',
+    ui_locales_supported => ['en-US', 'en-GB', 'en-CA', 'fr-FR', 'fr-CA'] });
+discovery('http-only', '{"issuer":"http://127.0.0.1:8080",'
+          . '"jwks_uri":"http://127.0.0.1:8080/jwks"}');
+discovery('no-issuer', { jwks_uri => "$KC/certs" });
+discovery('no-jwks-uri', { issuer => $KC });
+discovery('empty-issuer', { issuer => '', jwks_uri => "$KC/certs" });
+discovery('issuer-number', { issuer => 42, jwks_uri => "$KC/certs" });
+discovery('issuer-null', '{"issuer":null,"jwks_uri":"https://a.example/k"}');
+discovery('issuer-space', { issuer => 'https://idp.example.com /x',
+                            jwks_uri => "$KC/certs" });
+discovery('issuer-utf8', "{\"issuer\":\"https://id\xc3\xa9p.example.com\","
+          . "\"jwks_uri\":\"https://a.example/k\"}");
+discovery('issuer-nul', '{"issuer":"https://a\u0000b","jwks_uri":"https://a/k"}');
+discovery('jwks-relative', { issuer => $KC, jwks_uri => '/certs' });
+discovery('jwks-scheme-only', { issuer => $KC, jwks_uri => 'https://' });
+discovery('jwks-ftp', { issuer => $KC, jwks_uri => 'ftp://sso.example.com/k' });
+discovery('jwks-upper', { issuer => $KC, jwks_uri => 'HTTPS://SSO.example.com/k' });
+discovery('jwks-array', { issuer => $KC, jwks_uri => ["$KC/certs"] });
+discovery('jwks-2048', { issuer => $KC,
+                         jwks_uri => 'https://a.example/' . ('k' x 2030) });
+discovery('jwks-2049', { issuer => $KC,
+                         jwks_uri => 'https://a.example/' . ('k' x 2031) });
+discovery('introspection-relative', { issuer => $KC, jwks_uri => "$KC/certs",
+                                      introspection_endpoint => 'introspect' });
+discovery('introspection-object', { issuer => $KC, jwks_uri => "$KC/certs",
+                                    introspection_endpoint => {} });
+discovery('duplicate-issuer', '{"issuer":"https://a.example",'
+          . '"issuer":"https://b.example","jwks_uri":"https://a.example/k"}');
+discovery('escaped-slashes', '{"issuer":"https:\/\/a.example",'
+          . '"jwks_uri":"https:\/\/a.example\/k"}');
+discovery('array', '[{"issuer":"https://a.example","jwks_uri":"https://a/k"}]');
+discovery('truncated', '{"issuer":"https://a.example","jwks_uri":"https://a');
+discovery('deep', '{"issuer":"https://a","jwks_uri":"https://a/k","x":'
+          . ('[' x 20) . (']' x 20) . '}');
+discovery('html', "<html><body><h1>404 Not Found</h1></body></html>\n");
+discovery('empty', '');
+discovery('many-members', '{' . join(',', map { "\"m$_\":$_" } 1 .. 300)
+          . ',"issuer":"https://a","jwks_uri":"https://a/k"}');
 
 
 # --- authorization: scheme byte, header value --------------------------------

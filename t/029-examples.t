@@ -65,8 +65,9 @@ my $PKI = "$ROOT/pki";
 my $IDPLOG = "$STUB/logs/idp.log";
 
 # every name the stub answers for over TLS (one certificate for all)
-my @IDP_NAMES = qw(example.logto.app api.agilicus.com idp.example.com
-                   auth.example.com);
+my @IDP_NAMES = qw(example.logto.app acme.logto.app globex.logto.app
+                   api.agilicus.com idp.example.com auth.example.com
+                   sso.example.com);
 
 plan skip_all => "$NGINX is not executable" unless -x $NGINX;
 plan skip_all => 'our module is needed (TEST_NGINX_LOAD_MODULES)'
@@ -433,6 +434,47 @@ $temps
         location = /oidc/jwks { alias $STUB/html/logto-jwks.json; }
     }
 
+    # --- two Logto tenants, each its own JWKS (files the test writes)
+    server {
+        listen 127.0.0.1:$IDP_PORT ssl;
+        server_name acme.logto.app;
+        access_log $IDPLOG idp;
+        location = /oidc/jwks { alias $STUB/html/logto-acme-jwks.json; }
+    }
+    server {
+        listen 127.0.0.1:$IDP_PORT ssl;
+        server_name globex.logto.app;
+        access_log $IDPLOG idp;
+        location = /oidc/jwks { alias $STUB/html/logto-globex-jwks.json; }
+    }
+
+    # --- a Keycloak realm found by discovery: the document (a file the
+    #     test writes) names the JWKS and the introspection endpoint;
+    #     introspection: a JWT is active, anything else is not
+    map \$request_body \$sso_introspect {
+        default          inactive;
+        '~^token=eyJ'    active;
+    }
+    server {
+        listen 127.0.0.1:$IDP_PORT ssl;
+        server_name sso.example.com;
+        access_log $IDPLOG idp;
+        location = /realms/acme/.well-known/openid-configuration {
+            alias $STUB/html/sso-discovery.json;
+        }
+        location = /realms/acme/protocol/openid-connect/certs {
+            alias $STUB/html/sso-jwks.json;
+        }
+        location = /realms/acme/protocol/openid-connect/token/introspect {
+            echo_read_request_body;
+            echo_exec /introspect/\$sso_introspect;
+        }
+        location = /introspect/active {
+            echo '{"active":true,"sub":"kc-alice","iss":"https://sso.example.com/realms/acme","aud":["orders-api","account"],"client_id":"orders-web","exp":4102444800}';
+        }
+        location = /introspect/inactive { echo '{"active":false}'; }
+    }
+
     # --- Agilicus: status-code introspection, JSON reissue; the answer is
     #     chosen by the token or the org_id in the JSON body
     map \$request_body \$agilicus_introspect {
@@ -596,8 +638,8 @@ _EOC_
        'the rewrite reports what it leaves pointing outside the test');
 }
 
-my @RUN = @ARGV ? @ARGV : qw(makerun logto agilicus rfc8693 tenant scheme migrated
-                              deployment);
+my @RUN = @ARGV ? @ARGV : qw(makerun logto multitenant discovery agilicus rfc8693
+                              tenant scheme migrated deployment);
 my %TESTS;
 
 # ===================================================== logto-jwks-rotation
@@ -692,6 +734,218 @@ $TESTS{logto} = sub {
     www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Unknown signing key"',
            'logto: "Unknown signing key"');
 
+    undeploy($file);
+};
+
+# The text of docs/$doc between "<!-- examples/$file -->" and the end of
+# the nginx block that follows it
+sub shown_in {
+    my ($doc, $file) = @_;
+    my ($shown) = slurp(getcwd() . "/docs/$doc")
+                  =~ /<!-- examples\/\Q$file\E -->\n```nginx\n(.*?)```\n/s;
+    return $shown;
+}
+
+# ===================================================== logto-multi-tenant
+
+$TESTS{multitenant} = sub {
+    my $file = 'logto-multi-tenant.conf';
+
+    is(shown_in('directives.md', $file), slurp("$EXAMPLES/$file"),
+       "multitenant: docs/directives.md shows examples/$file as it is");
+
+    # each tenant its own keys: acme RSA, globex EC
+    spew("$STUB/html/logto-acme-jwks.json", jwks('rsa1'));
+    spew("$STUB/html/logto-globex-jwks.json", jwks('ec256'));
+
+    deploy($file) or return;
+
+    my $ACME = 'https://acme.logto.app/oidc';
+    my $GLOBEX = 'https://globex.logto.app/oidc';
+    my %claims = (aud => 'https://api.example.com', client_id => 'app-web',
+                  scope => 'read:orders');
+    my %at = (header => { typ => 'at+jwt' });
+    my $acme = bearer_token(%at, alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                            claims => { %claims, iss => $ACME, sub => 'u-alice' });
+    my $globex = bearer_token(%at, alg => 'ES256', key => 'ec256', kid => 'ec256',
+                              claims => { %claims, iss => $GLOBEX, sub => 'u-bob' });
+
+    # an issuer that is not listed: refused before any call to Logto
+    my $other = bearer_token(%at, alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+        claims => { %claims, iss => 'https://initech.logto.app/oidc', sub => 'u-eve' });
+    my $res = get('/orders/1', "Authorization: Bearer $other");
+    is($res->{status}, 401, 'multitenant: a token of another tenant: 401');
+    www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Token issuer not accepted"',
+           'multitenant: "Token issuer not accepted"');
+    my $none = bearer_token(%at, alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+                            claims => { %claims, sub => 'u-eve' });
+    is(get('/orders/1', "Authorization: Bearer $none")->{status}, 401,
+       'multitenant: a token without "iss": 401');
+    is(scalar idp_calls(), 0, 'multitenant: no call to Logto for them');
+
+    # each tenant's token: 200, with its tenant
+    $res = get('/orders/1', "Authorization: Bearer $acme", 'X-Tenant: globex');
+    is($res->{status}, 200, 'multitenant: a token of tenant acme: 200');
+    my $h = upstream_headers($res);
+    is(up($h, 'X-User'), 'u-alice', 'multitenant: acme: X-User');
+    is(up($h, 'X-Tenant'), 'acme', 'multitenant: acme: X-Tenant (the client\'s copy is replaced)');
+    is(up($h, 'Authorization'), undef, 'multitenant: acme: the token does not reach the API');
+
+    $res = get('/orders/2', "Authorization: Bearer $globex");
+    is($res->{status}, 200, 'multitenant: a token of tenant globex: 200');
+    $h = upstream_headers($res);
+    is(up($h, 'X-User'), 'u-bob', 'multitenant: globex: X-User');
+    is(up($h, 'X-Tenant'), 'globex', 'multitenant: globex: X-Tenant');
+
+    is(join("\n", idp_calls()), join("\n",
+        'acme.logto.app GET /oidc/jwks ct= auth= body=',
+        'globex.logto.app GET /oidc/jwks ct= auth= body='),
+       'multitenant: one JWKS fetch per tenant, each from its own endpoint');
+
+    # cross-tenant: acme's issuer, globex's key (and kid)
+    my $cross = bearer_token(%at, alg => 'ES256', key => 'ec256', kid => 'ec256',
+                             claims => { %claims, iss => $ACME, sub => 'u-mallory' });
+    $res = get('/orders/1', "Authorization: Bearer $cross");
+    is($res->{status}, 401, 'multitenant: a token claiming acme, signed with globex\'s key: 401');
+    www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Unknown signing key"',
+           'multitenant: "Unknown signing key" (acme has no such key)');
+    is(scalar idp_calls('acme.logto.app'), 2,
+       'multitenant: the unknown kid fetched acme\'s JWKS again (a rotation?), once');
+    is(scalar idp_calls('globex.logto.app'), 1, 'multitenant: globex\'s was not asked');
+    $cross = bearer_token(%at, alg => 'ES256', key => 'ec256', kid => 'ec256',
+                          claims => { %claims, iss => $ACME, sub => 'u-mallory2' });
+    is(get('/orders/1', "Authorization: Bearer $cross")->{status}, 401,
+       'multitenant: again: 401');
+    is(scalar idp_calls('acme.logto.app'), 2,
+       'multitenant: again: no more fetches (the kid was looked for)');
+
+    # an ID token of acme, same keys: not an access token
+    my $id = bearer_token(alg => 'RS256', key => 'rsa1', kid => 'rsa1',
+        claims => { iss => $ACME, aud => 'https://api.example.com', sub => 'u-alice',
+                    nonce => 'n-0S6_WzA2Mj', azp => 'app-web' });
+    $res = get('/orders/1', "Authorization: Bearer $id");
+    is($res->{status}, 401, 'multitenant: an ID token (typ JWT) of acme: 401');
+    www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Token is not an access token"',
+           'multitenant: "Token is not an access token"');
+
+    $res = get('/orders/1');
+    is($res->{status}, 401, 'multitenant: no token: 401');
+    www_is($res, 'Bearer realm="api"', 'multitenant: no token: the bare challenge');
+    my $noscope = bearer_token(%at, alg => 'ES256', key => 'ec256', kid => 'ec256',
+        claims => { %claims, iss => $GLOBEX, scope => 'profile' });
+    is(get('/orders/1', "Authorization: Bearer $noscope")->{status}, 403,
+       'multitenant: without read:orders: 403');
+
+    for my $uri ('/_logto/acme/jwks', '/_logto/globex/jwks') {
+        is(get($uri)->{status}, 404, "multitenant: $uri is internal");
+    }
+    like(slurp("$ROOT/logto-multi-tenant/logs/access.log"),
+         qr{"GET /orders/2 HTTP/1\.0" 200 iss="https://globex\.logto\.app/oidc" sub="u-bob" token=valid},
+         'multitenant: the access log names the issuer');
+    undeploy($file);
+};
+
+# ========================================================= oidc-discovery
+
+$TESTS{discovery} = sub {
+    my $file = 'oidc-discovery.conf';
+
+    is(shown_in('directives.md', $file), slurp("$EXAMPLES/$file"),
+       "discovery: docs/directives.md shows examples/$file as it is");
+
+    my $ISS = 'https://sso.example.com/realms/acme';
+    my $OIDC = "$ISS/protocol/openid-connect";
+    spew("$STUB/html/sso-discovery.json", $JSON->encode({
+        issuer => $ISS,
+        authorization_endpoint => "$OIDC/auth",
+        token_endpoint => "$OIDC/token",
+        introspection_endpoint => "$OIDC/token/introspect",
+        userinfo_endpoint => "$OIDC/userinfo",
+        jwks_uri => "$OIDC/certs",
+        response_types_supported => ['code'],
+        subject_types_supported => ['public'],
+        id_token_signing_alg_values_supported => ['RS256', 'ES256'] }));
+    spew("$STUB/html/sso-jwks.json", jwks('rsa2', 'ec256'));
+
+    deploy($file) or return;
+
+    my %claims = (iss => $ISS, aud => ['orders-api', 'account'], sub => 'kc-alice',
+                  azp => 'orders-web', scope => 'openid profile');
+    my $tok = bearer_token(alg => 'RS256', key => 'rsa2', kid => 'rsa2', claims => \%claims);
+
+    my $res = get('/api/orders', "Authorization: Bearer $tok", 'X-User: mallory');
+    is($res->{status}, 200, 'discovery: a token of the discovered issuer: 200');
+    my $h = upstream_headers($res);
+    is(up($h, 'X-User'), 'kc-alice', 'discovery: X-User (the client\'s copy is gone)');
+    is(up($h, 'Authorization'), undef, 'discovery: the token does not reach the API');
+    is(join("\n", idp_calls()), join("\n",
+        'sso.example.com GET /realms/acme/.well-known/openid-configuration ct= auth= body=',
+        'sso.example.com GET /realms/acme/protocol/openid-connect/certs ct= auth= body='),
+       'discovery: the document, then the keys at the jwks_uri it names');
+
+    is(get('/api/orders', "Authorization: Bearer $tok")->{status}, 200,
+       'discovery: again: 200');
+    my $ec = bearer_token(alg => 'ES256', key => 'ec256', kid => 'ec256',
+                          claims => { %claims, sub => 'kc-bob' });
+    is(up(upstream_headers(get('/api/orders', "Authorization: Bearer $ec")), 'X-User'),
+       'kc-bob', 'discovery: another key of the realm: 200');
+    is(scalar idp_calls(), 2, 'discovery: no more calls');
+
+    # another issuer, the same keys: refused
+    my $other = bearer_token(alg => 'RS256', key => 'rsa2', kid => 'rsa2',
+        claims => { %claims, iss => 'https://sso.example.com/realms/other' });
+    $res = get('/api/orders', "Authorization: Bearer $other");
+    is($res->{status}, 401, 'discovery: a token of another realm: 401');
+    www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Token issuer not accepted"',
+           'discovery: "Token issuer not accepted"');
+    my $noaud = bearer_token(alg => 'RS256', key => 'rsa2', kid => 'rsa2',
+                             claims => { %claims, aud => 'account' });
+    www_is(get('/api/orders', "Authorization: Bearer $noaud"),
+           'Bearer realm="api", error="invalid_token", error_description="Token audience not accepted"',
+           'discovery: a token without the API\'s audience: "Token audience not accepted"');
+
+    # /admin/: introspected at the endpoint the document named, with the
+    # gateway's credentials
+    $res = get('/admin/users', "Authorization: Bearer $tok");
+    is($res->{status}, 200, 'discovery: /admin/: the token, active at Keycloak: 200');
+    is(up(upstream_headers($res), 'X-User'), 'kc-alice', 'discovery: /admin/: X-User from the answer');
+    my $basic = 'Basic ' . MIME::Base64::encode_base64('api-gateway:change-me', '');
+    is(join("\n", grep { /introspect/ } idp_calls()),
+       'sso.example.com POST /realms/acme/protocol/openid-connect/token/introspect '
+       . "ct=application/x-www-form-urlencoded auth=$basic body=token=$tok&token_type_hint=access_token",
+       'discovery: /admin/: one introspection call, at the introspection_endpoint of the document');
+    $res = get('/admin/users', 'Authorization: Bearer kc-opaque-1');
+    is($res->{status}, 401, 'discovery: /admin/: a token Keycloak says is not active: 401');
+    www_is($res, 'Bearer realm="api", error="invalid_token", error_description="Token is not active"',
+           'discovery: /admin/: "Token is not active"');
+    is(scalar(grep { /\.well-known/ } idp_calls()), 1, 'discovery: the document was fetched once');
+
+    for my $uri ('/_discovery', '/_jwks', '/_introspect') {
+        is(get($uri)->{status}, 404, "discovery: $uri is internal");
+    }
+    like(slurp("$ROOT/oidc-discovery/logs/access.log"),
+         qr{"GET /api/orders HTTP/1\.0" 200 sub="kc-alice" token=valid jwks_uri="\Q$OIDC\E/certs"},
+         'discovery: $auth_token_jwks_uri in the access log');
+    # (values in log lines are shortened to 64 bytes)
+    like(slurp("$ROOT/oidc-discovery/logs/error.log"),
+         qr{discovery document "/_discovery" loaded: issuer "\Q$ISS\E", jwks_uri "\Q$OIDC\E/cert},
+         'discovery: the error log says what the document named (notice)');
+
+    # the provider goes down, then nginx -s reload: the document and the
+    # keys are fetched again at once, fail, and the last good ones serve
+    my $dir = "$ROOT/oidc-discovery";
+    my $conf = slurp("$dir/conf/nginx.conf");
+    (my $down = $conf) =~ s{127\.0\.0\.1:$IDP_PORT\b}{127.0.0.1:$DEAD_PORT}g;
+    reload_gateway($dir, $down, 'discovery: provider down');
+    my $carol = bearer_token(alg => 'ES256', key => 'ec256', kid => 'ec256',
+                             claims => { %claims, sub => 'kc-carol' });
+    $res = get('/api/orders', "Authorization: Bearer $carol");
+    is($res->{status}, 200,
+       'discovery: provider down, after a reload: a new token: 200 (the last good document and keys)');
+    is(up(upstream_headers($res), 'X-User'), 'kc-carol', 'discovery: provider down: X-User');
+    like(slurp("$dir/logs/error.log"),
+         qr{discovery document "/_discovery" fetch failed: .*keeping the last good document},
+         'discovery: provider down: "fetch failed ... keeping the last good document"');
     undeploy($file);
 };
 
