@@ -294,7 +294,7 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
     json_t                           *exp;
     ngx_int_t                         rc;
     ngx_str_t                        *values, *parts;
-    ngx_uint_t                        i, n;
+    ngx_uint_t                        i, n, np;
     ngx_http_auth_token_call_t       *call;
     ngx_http_auth_token_param_t      *params;
     ngx_http_auth_token_main_conf_t  *amcf;
@@ -363,7 +363,11 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
                                        ctx->discovered.introspection_endpoint;
     }
 
-    parts[2 * n + 2] = call->fetch.introspection_endpoint;
+    np = 2 * n + 2;
+
+    if (call->fetch.introspection_endpoint.len) {
+        parts[np++] = call->fetch.introspection_endpoint;
+    }
 
     for (i = 0; i < n; i++) {
         if (ngx_http_complex_value(r, &params[i].value, &values[i])
@@ -376,7 +380,7 @@ ngx_http_auth_token_call_create(ngx_http_request_t *r,
         parts[3 + 2 * i] = values[i];
     }
 
-    if (ngx_http_auth_token_sha256(call->key, ep->id, parts, 2 * n + 3)
+    if (ngx_http_auth_token_sha256(call->key, ep->id, parts, np)
         != NGX_OK)
     {
         return NGX_ERROR;

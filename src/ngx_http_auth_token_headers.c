@@ -34,15 +34,32 @@
  */
 
 
+/*
+ * Where the elements of the request's header list went: after a rebuild,
+ * the old list and the new places (map, -1: gone); after one element was
+ * removed in place, that element, what followed it in its chain, and the
+ * end of its part (the elements after it moved down by one).
+ */
+
+typedef struct {
+    ngx_list_t                     *old;
+    ngx_int_t                      *map;
+    ngx_table_elt_t                *gone;
+    ngx_table_elt_t                *gone_next;
+    ngx_table_elt_t                *end;
+} ngx_http_auth_token_move_t;
+
+
 static ngx_int_t ngx_http_auth_token_rebuild(ngx_http_request_t *r,
-    ngx_array_t *names, ngx_table_elt_t *skip, ngx_uint_t extra,
-    ngx_array_t *removed);
+    ngx_array_t *names, ngx_uint_t extra, ngx_array_t *removed);
 static ngx_int_t ngx_http_auth_token_forget(ngx_http_request_t *r,
     ngx_array_t *names);
+static ngx_int_t ngx_http_auth_token_remove_one(ngx_http_request_t *r,
+    ngx_table_elt_t *h);
 static void ngx_http_auth_token_relocate(ngx_http_request_t *r,
-    ngx_list_t *old, ngx_int_t *map);
+    ngx_http_auth_token_move_t *mv);
 static ngx_table_elt_t *ngx_http_auth_token_moved(ngx_http_request_t *r,
-    ngx_list_t *old, ngx_int_t *map, ngx_table_elt_t *p);
+    ngx_http_auth_token_move_t *mv, ngx_table_elt_t *p);
 static ngx_int_t ngx_http_auth_token_named(ngx_array_t *names,
     ngx_str_t *key);
 static ngx_int_t ngx_http_auth_token_same_header(ngx_str_t *a, ngx_str_t *b);
@@ -121,7 +138,7 @@ ngx_http_auth_token_strip_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_auth_token_rebuild(r, ascf->headers, NULL, 0, ctx->stash)
+    if (ngx_http_auth_token_rebuild(r, ascf->headers, 0, ctx->stash)
         != NGX_OK
         || ngx_http_auth_token_forget(r, ascf->headers) != NGX_OK)
     {
@@ -167,7 +184,7 @@ ngx_http_auth_token_rewrite_handler(ngx_http_request_t *r)
         /* copies came back for an earlier location: not for this one */
 
         if (ctx->restored && alcf->headers
-            && (ngx_http_auth_token_rebuild(r, alcf->headers, NULL, 0, NULL)
+            && (ngx_http_auth_token_rebuild(r, alcf->headers, 0, NULL)
                 != NGX_OK
                 || ngx_http_auth_token_forget(r, alcf->headers) != NGX_OK))
         {
@@ -276,7 +293,7 @@ ngx_http_auth_token_headers_set(ngx_http_request_t *r,
     n = valid ? alcf->headers->nelts : 0;
 
     if (strip
-        && ngx_http_auth_token_rebuild(r, ascf->headers, NULL, n, NULL)
+        && ngx_http_auth_token_rebuild(r, ascf->headers, n, NULL)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -381,8 +398,7 @@ ngx_http_auth_token_upstream_token(ngx_http_request_t *r,
             ctx->client_auth = r->headers_in.authorization->value;
         }
 
-        if (ngx_http_auth_token_rebuild(r, NULL, r->headers_in.authorization,
-                                        reissued, NULL)
+        if (ngx_http_auth_token_remove_one(r, r->headers_in.authorization)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -425,8 +441,8 @@ ngx_http_auth_token_upstream_token(ngx_http_request_t *r,
 
 
 /*
- * The request's header list without the headers named in names and
- * without skip, with room for extra more.  The new list is initialized in
+ * The request's header list without the headers named in names, with
+ * room for extra more.  The new list is initialized in
  * place, so that its "last" points to the request's own structure; the
  * pointers nginx keeps to known headers (r->headers_in.host, ...) follow
  * the headers to their new places.
@@ -434,13 +450,14 @@ ngx_http_auth_token_upstream_token(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_token_rebuild(ngx_http_request_t *r, ngx_array_t *names,
-    ngx_table_elt_t *skip, ngx_uint_t extra, ngx_array_t *removed)
+    ngx_uint_t extra, ngx_array_t *removed)
 {
-    ngx_int_t        *map;
-    ngx_uint_t        i, n, g, kept;
-    ngx_list_t        old;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *e;
+    ngx_int_t                   *map;
+    ngx_uint_t                   i, n, g, kept;
+    ngx_list_t                   old;
+    ngx_list_part_t             *part;
+    ngx_table_elt_t             *h, *e;
+    ngx_http_auth_token_move_t   mv;
 
     old = r->headers_in.headers;
 
@@ -452,8 +469,7 @@ ngx_http_auth_token_rebuild(ngx_http_request_t *r, ngx_array_t *names,
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
-            if (&h[i] == skip
-                || (names && ngx_http_auth_token_named(names, &h[i].key)))
+            if (ngx_http_auth_token_named(names, &h[i].key))
             {
                 g++;
             }
@@ -495,8 +511,7 @@ ngx_http_auth_token_rebuild(ngx_http_request_t *r, ngx_array_t *names,
 
         for (i = 0; i < part->nelts; i++, g++) {
 
-            if (&h[i] == skip
-                || (names && ngx_http_auth_token_named(names, &h[i].key)))
+            if (ngx_http_auth_token_named(names, &h[i].key))
             {
                 map[g] = -1;
 
@@ -522,20 +537,69 @@ ngx_http_auth_token_rebuild(ngx_http_request_t *r, ngx_array_t *names,
         }
     }
 
-    ngx_http_auth_token_relocate(r, &old, map);
+    mv.old = &old;
+    mv.map = map;
+
+    ngx_http_auth_token_relocate(r, &mv);
 
     return NGX_OK;
 }
 
 
 /*
- * After a rebuild: every pointer of r->headers_in to an element of the old
- * list goes to its copy, or becomes NULL if the element went.
+ * One header out of the list, in place: the elements after it in its part
+ * move down by one (nothing is copied elsewhere, nothing allocated), and
+ * nginx's pointers follow.  For the client's Authorization on its way to
+ * the upstream, on every request: cheaper than a rebuild.
+ */
+
+static ngx_int_t
+ngx_http_auth_token_remove_one(ngx_http_request_t *r, ngx_table_elt_t *h)
+{
+    ngx_list_part_t             *part;
+    ngx_table_elt_t             *e;
+    ngx_http_auth_token_move_t   mv;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        e = part->elts;
+
+        if (h >= e && h < e + part->nelts) {
+            break;
+        }
+    }
+
+    if (part == NULL) {
+        return NGX_OK;
+    }
+
+    mv.old = NULL;
+    mv.map = NULL;
+    mv.gone = h;
+    mv.end = e + part->nelts;
+#if (nginx_version >= 1023000)
+    mv.gone_next = h->next;
+#else
+    mv.gone_next = NULL;
+#endif
+
+    ngx_memmove(h, h + 1, (mv.end - h - 1) * sizeof(ngx_table_elt_t));
+    part->nelts--;
+
+    ngx_http_auth_token_relocate(r, &mv);
+
+    return NGX_OK;
+}
+
+
+/*
+ * After a rebuild or a removal: every pointer of r->headers_in to an
+ * element of the list goes to its new place, or becomes NULL if the
+ * element went.
  */
 
 static void
-ngx_http_auth_token_relocate(ngx_http_request_t *r, ngx_list_t *old,
-    ngx_int_t *map)
+ngx_http_auth_token_relocate(ngx_http_request_t *r,
+    ngx_http_auth_token_move_t *mv)
 {
     u_char              *field;
     ngx_uint_t           i;
@@ -545,6 +609,7 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r, ngx_list_t *old,
     ngx_uint_t           n;
     ngx_array_t         *a;
 #else
+    ngx_list_part_t     *part;
     ngx_table_elt_t     *e;
 #endif
 
@@ -571,7 +636,7 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r, ngx_list_t *old,
             n = 0;
 
             for (i = 0; i < a->nelts; i++) {
-                ph[n] = ngx_http_auth_token_moved(r, old, map, ph[i]);
+                ph[n] = ngx_http_auth_token_moved(r, mv, ph[i]);
 
                 if (ph[n]) {
                     n++;
@@ -588,7 +653,7 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r, ngx_list_t *old,
         ph = (ngx_table_elt_t **) field;
 
         if (*ph) {
-            *ph = ngx_http_auth_token_moved(r, old, map, *ph);
+            *ph = ngx_http_auth_token_moved(r, mv, *ph);
         }
     }
 
@@ -596,11 +661,13 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r, ngx_list_t *old,
 
     /* repeated headers are chained */
 
-    e = r->headers_in.headers.part.elts;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        e = part->elts;
 
-    for (i = 0; i < r->headers_in.headers.part.nelts; i++) {
-        if (e[i].next) {
-            e[i].next = ngx_http_auth_token_moved(r, old, map, e[i].next);
+        for (i = 0; i < part->nelts; i++) {
+            if (e[i].next) {
+                e[i].next = ngx_http_auth_token_moved(r, mv, e[i].next);
+            }
         }
     }
 
@@ -612,32 +679,45 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r, ngx_list_t *old,
 }
 
 
-/* where an element of the old list went: its copy, NULL, or not ours */
-
 static ngx_table_elt_t *
-ngx_http_auth_token_moved(ngx_http_request_t *r, ngx_list_t *old,
-    ngx_int_t *map, ngx_table_elt_t *p)
+ngx_http_auth_token_moved(ngx_http_request_t *r,
+    ngx_http_auth_token_move_t *mv, ngx_table_elt_t *p)
 {
     ngx_uint_t        g;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h, *e;
 
+    if (mv->map == NULL) {
+
+        /* removed in place: what followed it takes its place in a chain */
+
+        if (p == mv->gone) {
+            p = mv->gone_next;
+
+            if (p == NULL) {
+                return NULL;
+            }
+        }
+
+        return (p > mv->gone && p < mv->end) ? p - 1 : p;
+    }
+
     g = 0;
 
-    for (part = &old->part; part; part = part->next) {
+    for (part = &mv->old->part; part; part = part->next) {
 
         h = part->elts;
 
         if (p >= h && p < h + part->nelts) {
             g += p - h;
 
-            if (map[g] == -1) {
+            if (mv->map[g] == -1) {
                 return NULL;
             }
 
             e = r->headers_in.headers.part.elts;
 
-            return &e[map[g]];
+            return &e[mv->map[g]];
         }
 
         g += part->nelts;
