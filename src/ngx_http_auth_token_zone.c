@@ -130,6 +130,8 @@ static void *ngx_http_auth_token_zone_alloc_data(
     ngx_http_auth_token_zone_t *zone, size_t len);
 static void ngx_http_auth_token_zone_free(ngx_http_auth_token_zone_t *zone,
     ngx_http_auth_token_node_t *n);
+static ngx_uint_t ngx_http_auth_token_zone_live(
+    ngx_http_auth_token_node_t *node, time_t now);
 static ngx_uint_t ngx_http_auth_token_zone_evict(
     ngx_http_auth_token_zone_t *zone, ngx_uint_t n);
 static ngx_uint_t ngx_http_auth_token_answer_type(ngx_uint_t kind);
@@ -565,11 +567,13 @@ ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
     ngx_uint_t n)
 {
     time_t                       now;
-    ngx_uint_t                   evicted;
+    ngx_uint_t                   evicted, live;
     ngx_queue_t                 *q;
     ngx_http_auth_token_node_t  *node;
 
     evicted = 0;
+    live = 0;
+    now = ngx_time();
 
     while (evicted < n && !ngx_queue_empty(&zone->sh->lru)) {
         q = ngx_queue_last(&zone->sh->lru);
@@ -579,26 +583,29 @@ ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
                                 [ngx_http_auth_token_entry_kind[node->type]]
                                 [NGX_HTTP_AUTH_TOKEN_M_EVICT], 1);
 
+        live += ngx_http_auth_token_zone_live(node, now);
+
         ngx_http_auth_token_zone_free(zone, node);
 
-        zone->sh->evictions++;
         evicted++;
     }
 
-    if (evicted) {
-        (void) ngx_atomic_fetch_add(&zone->metrics->full, 1);
-    }
-
     /*
-     * A full zone is normal under a flood of distinct tokens, but a zone
-     * too small for the real traffic costs IdP calls and signature checks:
-     * worth a line, once per period for all workers.
+     * Expired entries are only taken back.  A zone that must evict entries
+     * still in use is full: normal under a flood of distinct tokens, but a
+     * zone too small for the real traffic costs IdP calls and signature
+     * checks: worth a line, once per period for all workers.
      */
 
-    now = ngx_time();
+    if (live == 0) {
+        return evicted;
+    }
 
-    if (evicted
-        && now - zone->sh->warned >= NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD)
+    zone->sh->evictions += live;
+
+    (void) ngx_atomic_fetch_add(&zone->metrics->full, 1);
+
+    if (now - zone->sh->warned >= NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD)
     {
         ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
                       "auth_token: zone \"%V\" is full: %ui least recently "
@@ -612,6 +619,34 @@ ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
     }
 
     return evicted;
+}
+
+
+/*
+ * Whether an entry could still serve: a verification until its end, an
+ * answer until its own limit (an answer without one, as long as some
+ * location may trust it: counted as in use).
+ */
+
+static ngx_uint_t
+ngx_http_auth_token_zone_live(ngx_http_auth_token_node_t *node, time_t now)
+{
+    ngx_http_auth_token_answer_sh_t  *a;
+    ngx_http_auth_token_verified_t   *v;
+
+    if (node->type == NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED) {
+        v = (ngx_http_auth_token_verified_t *) node->data;
+        return v->expires > now;
+    }
+
+    if (node->type == NGX_HTTP_AUTH_TOKEN_ENTRY_INTROSPECTION
+        || node->type == NGX_HTTP_AUTH_TOKEN_ENTRY_REISSUE)
+    {
+        a = (ngx_http_auth_token_answer_sh_t *) node->data;
+        return a->not_after == 0 || a->not_after > now;
+    }
+
+    return 1;
 }
 
 

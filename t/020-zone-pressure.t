@@ -199,3 +199,33 @@ main::fanout($main::N, "sync") . q{
  "\\A" . CORE::join('', map { "u$_ HIT\\n" } 1 .. $main::N) . "\\z",
  qr/\A(?!.*\[(?:warn|error|crit|alert|emerg)\])/s]
 --- timeout: 20
+
+
+
+=== TEST 5: expired entries are only taken back: waves of tokens, each wave expired before the next, fill a 32k zone many times over without a warning
+--- log_level: info
+--- http_config
+    auth_token_zone tokens:32k;
+    auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
+--- config eval
+my $c = "    listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2 reuseport;\n"
+      . "    location /fan/ { proxy_pass http://127.0.0.1:\$TEST_NGINX_RAND_PORT_2/api/; }\n"
+      . "    location = /sleep { echo_sleep \$arg_s; echo slept; }\n";
+for my $w (0 .. 11) {
+    $c .= "    location = /wave$w {\n"
+        . join('', map { "        echo_location /fan/" . ($w * 15 + $_) . ";\n" } 1 .. 15)
+        . "    }\n";
+}
+$c . q{
+    location /api/ {
+        auth_token "api" token=$flood_token;
+        auth_token_cache_valid 1s;
+        echo "$auth_token_claim_sub $auth_token_cache";
+    }
+}
+--- request eval
+[(map { ("GET /wave$_", "GET /sleep?s=1.1") } 0 .. 11), "GET /error-log"]
+--- response_body_like eval
+[(map { my $w = $_; ("\\A" . CORE::join('', map { "u" . ($w * 15 + $_) . " MISS\\n" } 1 .. 15) . "\\z", "slept") } 0 .. 11),
+ qr/\A(?!.*\[(?:warn|error|crit|alert|emerg)\])(?=.*\[notice\])/s]
+--- timeout: 40
