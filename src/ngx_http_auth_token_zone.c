@@ -19,7 +19,9 @@
  *   - a verified JWT (evictable),
  *   - an identity provider's answer (evictable; refusals go to the cold
  *     end of the LRU queue, so that a flood of garbage evicts garbage),
- *   - a remote key set's document and fetch state (pinned).
+ *   - a remote key set's document and fetch state (pinned),
+ *   - the jti of a DPoP proof, until the proof is too old to be accepted
+ *     anyway (evictable, see ngx_http_auth_token_zone_dpop_jti()).
  * Answers and key sets carry the single-flight state of the call that
  * fills them (ngx_http_auth_token_flight.c).
  */
@@ -29,18 +31,20 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED = 1,
     NGX_HTTP_AUTH_TOKEN_ENTRY_INTROSPECTION,
     NGX_HTTP_AUTH_TOKEN_ENTRY_REISSUE,
-    NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS
+    NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS,
+    NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI
 } ngx_http_auth_token_entry_e;
 
 
-/* the metrics' cache kind of an entry type */
+/* the metrics' cache kind of an entry type (M_KINDS: none) */
 
 static ngx_uint_t  ngx_http_auth_token_entry_kind[] = {
     0,
     NGX_HTTP_AUTH_TOKEN_M_TOKEN,
     NGX_HTTP_AUTH_TOKEN_M_INTROSPECTION,
     NGX_HTTP_AUTH_TOKEN_M_REISSUE,
-    NGX_HTTP_AUTH_TOKEN_M_JWKS
+    NGX_HTTP_AUTH_TOKEN_M_JWKS,
+    NGX_HTTP_AUTH_TOKEN_M_KINDS
 };
 
 
@@ -95,6 +99,13 @@ typedef struct {
 } ngx_http_auth_token_keys_sh_t;
 
 
+/* the jti of a DPoP proof */
+
+typedef struct {
+    time_t                          expires;
+} ngx_http_auth_token_jti_sh_t;
+
+
 struct ngx_http_auth_token_shctx_s {
     ngx_rbtree_t                    rbtree;
     ngx_rbtree_node_t               sentinel;
@@ -104,6 +115,8 @@ struct ngx_http_auth_token_shctx_s {
     ngx_uint_t                      evictions;
     ngx_uint_t                      evictions_logged;
     time_t                          warned;     /* zone full, logged at */
+    time_t                          jti_evicted; /* expiry of the latest
+                                                    jti forgotten early */
     ngx_uint_t                      entries[NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES];
     ngx_http_auth_token_metrics_sh_t  metrics;
 };
@@ -549,20 +562,34 @@ static ngx_uint_t
 ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
     ngx_uint_t n)
 {
-    time_t                       now;
-    ngx_uint_t                   evicted;
-    ngx_queue_t                 *q;
-    ngx_http_auth_token_node_t  *node;
+    time_t                         now;
+    ngx_uint_t                     evicted;
+    ngx_queue_t                   *q;
+    ngx_http_auth_token_node_t    *node;
+    ngx_http_auth_token_jti_sh_t  *jti;
 
     evicted = 0;
+
+    now = ngx_time();
 
     while (evicted < n && !ngx_queue_empty(&zone->sh->lru)) {
         q = ngx_queue_last(&zone->sh->lru);
         node = ngx_queue_data(q, ngx_http_auth_token_node_t, queue);
 
-        (void) ngx_atomic_fetch_add(&zone->metrics->cache
+        if (node->type == NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI) {
+            jti = (ngx_http_auth_token_jti_sh_t *) node->data;
+
+            /* a jti forgotten while its proof could still be accepted */
+
+            if (jti->expires > now && jti->expires > zone->sh->jti_evicted) {
+                zone->sh->jti_evicted = jti->expires;
+            }
+
+        } else {
+            (void) ngx_atomic_fetch_add(&zone->metrics->cache
                                 [ngx_http_auth_token_entry_kind[node->type]]
                                 [NGX_HTTP_AUTH_TOKEN_M_EVICT], 1);
+        }
 
         ngx_http_auth_token_zone_free(zone, node);
 
@@ -579,8 +606,6 @@ ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
      * too small for the real traffic costs IdP calls and signature checks:
      * worth a line, once per period for all workers.
      */
-
-    now = ngx_time();
 
     if (evicted
         && now - zone->sh->warned >= NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD)
@@ -1270,6 +1295,79 @@ ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
+}
+
+
+/*
+ * The replay cache of DPoP proofs (RFC 9449, section 11.1): key is
+ * ngx_http_auth_token_dpop_replay_key() of a proof that passed every other
+ * check, expires the moment its iat leaves the window.
+ *
+ * NGX_OK:       never seen (or seen so long ago that its proof would be
+ *               refused as too old anyway): remembered now;
+ * NGX_DECLINED: seen before: a replay;
+ * NGX_BUSY:     cannot tell: a full zone forgot jtis of proofs that are
+ *               not older than this one (jti_evicted), and this jti may be
+ *               one of them; a fresh proof passes;
+ * NGX_ERROR:    no room for it.
+ *
+ * Entries are evicted least recently used first like any other; an entry
+ * evicted before it expires moves jti_evicted, so that eviction can make a
+ * proof refused, never a replay accepted.
+ */
+
+ngx_int_t
+ngx_http_auth_token_zone_dpop_jti(ngx_http_auth_token_zone_t *zone,
+    u_char *key, time_t expires)
+{
+    time_t                         now;
+    ngx_int_t                      rc;
+    ngx_http_auth_token_node_t    *node;
+    ngx_http_auth_token_jti_sh_t  *jti;
+
+    now = ngx_time();
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    node = ngx_http_auth_token_zone_lookup(zone, key,
+                                           NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI);
+    if (node) {
+        jti = (ngx_http_auth_token_jti_sh_t *) node->data;
+
+        if (jti->expires > now) {
+            rc = NGX_DECLINED;
+            goto done;
+        }
+
+        jti->expires = expires;
+        rc = NGX_OK;
+        goto done;
+    }
+
+    if (expires <= zone->sh->jti_evicted) {
+        rc = NGX_BUSY;
+        goto done;
+    }
+
+    node = ngx_http_auth_token_zone_alloc(zone, key,
+                                          NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI,
+                                          sizeof(ngx_http_auth_token_jti_sh_t),
+                                          0);
+    if (node == NULL) {
+        rc = NGX_ERROR;
+        goto done;
+    }
+
+    jti = (ngx_http_auth_token_jti_sh_t *) node->data;
+    jti->expires = expires;
+
+    rc = NGX_OK;
+
+done:
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    return rc;
 }
 
 

@@ -32,7 +32,7 @@ struct ngx_http_auth_token_zone_s {
 
 /* the zone as a scrape sees it */
 
-#define NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES  5
+#define NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES  6
 
 typedef struct {
     ngx_str_t                       name;       /* escaped URI */
@@ -134,6 +134,9 @@ void ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
     u_char *hash);
 void ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_uint_t generation, u_char *kid);
+
+ngx_int_t ngx_http_auth_token_zone_dpop_jti(ngx_http_auth_token_zone_t *zone,
+    u_char *key, time_t expires);
 
 
 #endif /* _NGX_HTTP_AUTH_TOKEN_ZONE_H_INCLUDED_ */
