@@ -80,6 +80,7 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_STEP_VERIFY,
     NGX_HTTP_AUTH_TOKEN_STEP_INTROSPECT,
     NGX_HTTP_AUTH_TOKEN_STEP_CLAIMS,
+    NGX_HTTP_AUTH_TOKEN_STEP_BIND,
     NGX_HTTP_AUTH_TOKEN_STEP_REQUIRE,
     NGX_HTTP_AUTH_TOKEN_STEP_REISSUE,
     NGX_HTTP_AUTH_TOKEN_STEP_DONE
@@ -94,6 +95,13 @@ typedef enum {
 #define NGX_HTTP_AUTH_TOKEN_CACHE_EXPIRED  3
 #define NGX_HTTP_AUTH_TOKEN_CACHE_STALE    4
 #define NGX_HTTP_AUTH_TOKEN_CACHE_BYPASS   5
+
+
+/* auth_token_dpop, auth_token_cert_binding */
+
+#define NGX_HTTP_AUTH_TOKEN_BIND_OFF       0
+#define NGX_HTTP_AUTH_TOKEN_BIND_ON        1
+#define NGX_HTTP_AUTH_TOKEN_BIND_REQUIRED  2
 
 
 /* the answer styles of identity-provider endpoints */
@@ -197,6 +205,16 @@ typedef struct {
     ngx_str_t                       scope_text;
     ngx_array_t                    *requires;
 
+    /* sender constraints (ngx_http_auth_token_binding.c) */
+    ngx_uint_t                      dpop;       /* NGX_HTTP_AUTH_TOKEN_BIND_ */
+    ngx_uint_t                      dpop_algs;  /* a bit per alg */
+    ngx_str_t                       dpop_algs_text;
+    ngx_http_complex_value_t       *dpop_origin;
+    time_t                          dpop_window;
+    ngx_uint_t                      cert_binding;
+    ngx_http_complex_value_t       *client_cert;    /* NULL: TLS's own */
+    ngx_uint_t                      client_cert_encoding;
+
     /* upstream */
     ngx_array_t                    *headers;
     ngx_flag_t                      pass_token;
@@ -259,6 +277,11 @@ typedef struct {
     /* the client's Authorization, once removed for the upstream */
     ngx_str_t                       client_auth;
 
+    /* sender constraints (ngx_http_auth_token_binding.c) */
+    ngx_str_t                       dpop_jkt;   /* of a verified proof */
+    ngx_str_t                       cnf_x5t;    /* the token's, checked */
+    u_char                         *dpop_seen;  /* replay key of our jti */
+
     unsigned                        from_header:1;
     unsigned                        hashed:1;
     unsigned                        hit:1;      /* verified before */
@@ -268,6 +291,8 @@ typedef struct {
     unsigned                        kid_looked_for:1;
     unsigned                        headers_added:1;
     unsigned                        restored:1;
+    unsigned                        dpop_scheme:1;  /* Authorization: DPoP */
+    unsigned                        dpop_bound:1;   /* cnf.jkt */
 } ngx_http_auth_token_ctx_t;
 
 
