@@ -355,26 +355,34 @@ sub { [main::dpop(htm => 'POST'), main::dpop(htm => 'get'), main::dpop(htm => 'G
 
 
 
-=== TEST 9: htu: another path, host, port or scheme is refused; the query and the fragment never count, on either side; both sides are normalized (case of scheme and host, the default port, percent-encoding, dot segments)
+=== TEST 9: htu: another path, host, port or scheme is refused; the query and the fragment never count, on either side; both sides are normalized (case of scheme and host, the default port, percent-encoding, dot segments); the path is the request-target as the client sent it, not nginx's URI (%2F, //, a rewrite)
 --- http_config eval: $::ZONE
---- config eval: $::LOC
+--- config eval
+$::LOC . q{
+    location /old {
+        rewrite ^ /t last;
+    }
+}
 --- request eval
-["GET /t", "GET /t", "GET /t", "GET /t", "GET /t/", "GET /t?a=1&b=2", "GET /t", "GET /t", "GET /t", "GET /t", "GET /x/../t?q", "GET /%74", "GET /error-log"]
+["GET /t", "GET /t", "GET /t", "GET /t", "GET /t/", "GET /t?a=1&b=2", "GET /t", "GET /t", "GET /t", "GET /t", "GET /x/../t?q", "GET /%74", "GET /t%2Fx", "GET /t%2Fx", "GET //t", "GET //t", "GET /old", "GET /old", "GET /error-log"]
 --- more_headers eval
 sub {
     [(map { main::dpop(htu => $_) }
         'http://localhost/other', 'http://evil.example.com/t', 'http://localhost:8080/t', 'https://localhost/t',
         'http://localhost/t',
         'http://localhost/t', 'http://localhost/t?x=y', 'http://localhost/t#frag', 'HTTP://LocalHost:80/t',
-        'http://localhost/%74', 'http://localhost/t', 'http://localhost/t'), ""]
+        'http://localhost/%74', 'http://localhost/t', 'http://localhost/t',
+        'http://localhost/t%2Fx', 'http://localhost/t/x', 'http://localhost//t', 'http://localhost/t',
+        'http://localhost/old', 'http://localhost/t'), ""]
 }
 --- error_code eval
-[401, 401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200]
+[401, 401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 200, 401, 200, 401, 200]
 --- response_headers eval
-[("WWW-Authenticate: " . main::bad_proof('DPoP proof \"htu\" does not match the request URI')) x 5, ("") x 8]
+[("WWW-Authenticate: " . main::bad_proof('DPoP proof \"htu\" does not match the request URI')) x 5, ("") x 7,
+ map({ ("", "WWW-Authenticate: " . main::bad_proof('DPoP proof \"htu\" does not match the request URI')) } 1 .. 3), ""]
 --- response_body_like eval
-[(qr/401/) x 5, (qr/\Astatus=\[valid\]/) x 7,
- main::log_like(('auth_token: 401: DPoP proof "htu" does not match the request URI (invalid_dpop_proof)') x 5)]
+[(qr/401/) x 5, (qr/\Astatus=\[valid\]/) x 7, map({ (qr/\Astatus=\[valid\]/, qr/401/) } 1 .. 3),
+ main::log_like(('auth_token: 401: DPoP proof "htu" does not match the request URI (invalid_dpop_proof)') x 8)]
 --- no_error_log
 [error]
 
