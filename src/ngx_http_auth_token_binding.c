@@ -49,6 +49,24 @@
 
 #define NGX_HTTP_AUTH_TOKEN_DPOP_WINDOW  60
 
+/* forwarded certificates whose thumbprint a worker remembers */
+#define NGX_HTTP_AUTH_TOKEN_CERTS          64
+#define NGX_HTTP_AUTH_TOKEN_CERT_MAX_KEEP  16384
+
+
+typedef struct {
+    u_char                         *value;      /* as forwarded: ngx_alloc */
+    size_t                          len;
+    ngx_uint_t                      encoding;
+    u_char                          x5t[NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN];
+} ngx_http_auth_token_cert_t;
+
+
+typedef struct {
+    ngx_http_auth_token_dpop_keys_t  *keys;
+    ngx_http_auth_token_cert_t      certs[NGX_HTTP_AUTH_TOKEN_CERTS];
+} ngx_http_auth_token_bind_cache_t;
+
 
 static ngx_int_t ngx_http_auth_token_bind_dpop(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
@@ -60,6 +78,16 @@ static ngx_int_t ngx_http_auth_token_client_x5t(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_str_t *x5t);
 static ngx_int_t ngx_http_auth_token_dpop_header(ngx_http_request_t *r,
     ngx_str_t *proof);
+static ngx_int_t ngx_http_auth_token_cert_x5t(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_str_t *value, ngx_str_t *x5t);
+static ngx_int_t ngx_http_auth_token_cnf_get(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx, ngx_str_t *jkt, ngx_str_t *x5t,
+    ngx_http_auth_token_status_e *status, const char **reason);
+static ngx_int_t ngx_http_auth_token_thumbprint_text(ngx_pool_t *pool,
+    u_char *raw, ngx_str_t *text);
+static ngx_http_auth_token_bind_cache_t *ngx_http_auth_token_bind_cache(
+    ngx_http_request_t *r);
+static void ngx_http_auth_token_bind_cache_cleanup(void *data);
 static ngx_uint_t ngx_http_auth_token_scheme_is_dpop(ngx_str_t *scheme);
 static void ngx_http_auth_token_bind_refuse(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_status_e status,
@@ -85,6 +113,19 @@ static ngx_conf_enum_t  ngx_http_auth_token_cert_encodings[] = {
 
 static ngx_str_t  ngx_http_auth_token_dpop_default_origin =
     ngx_string("$scheme://$host");
+
+
+/*
+ * Per worker, answers that outside bytes always get, only those that
+ * passed: the keys of DPoP proof headers (sender.c, by a SHA-256 of the
+ * header), the thumbprints of forwarded certificates (the bytes
+ * themselves, compared in full).  Direct-mapped; a client that sends the
+ * same key or certificate again costs a signature check or a compare, not
+ * an OpenSSL import (150 us and more with OpenSSL 3).  Freed with the
+ * cycle.
+ */
+
+static ngx_http_auth_token_bind_cache_t  *ngx_http_auth_token_bind_cache_p;
 
 
 /* ------------------------------------------------------------------------
@@ -437,10 +478,9 @@ ngx_int_t
 ngx_http_auth_token_bind(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx)
 {
-    json_t                        *claims;
     ngx_int_t                      rc;
     ngx_str_t                      jkt, x5t;
-    ngx_uint_t                     lazy, dpop_scheme;
+    ngx_uint_t                     dpop_scheme;
     const char                    *reason;
     ngx_http_auth_token_ctx_t     *mctx;
     ngx_http_auth_token_status_e   status;
@@ -451,15 +491,11 @@ ngx_http_auth_token_bind(ngx_http_request_t *r,
 
     /* the token's confirmation: from a JWT's claims, or the IdP's answer */
 
-    lazy = ctx->lazy;
-
-    claims = ngx_http_auth_token_get_claims(r, ctx);
-
-    if (claims == NULL && lazy) {
+    if (ngx_http_auth_token_cnf_get(r, ctx, &jkt, &x5t, &status, &reason)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
-
-    status = ngx_http_auth_token_cnf(claims, &jkt, &x5t, &reason);
 
     if (status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
         ngx_http_auth_token_bind_refuse(r, ctx, status, reason);
@@ -480,10 +516,11 @@ ngx_http_auth_token_bind(ngx_http_request_t *r,
                        && mctx->token.data == ctx->token.data);
     }
 
-    ngx_log_debug5(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_token: bind: cnf jkt %s, x5t#S256 %s, scheme %s, "
+    ngx_log_debug6(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_token: bind: cnf jkt %s, x5t#S256 %s%s, scheme %s, "
                    "dpop %ui, cert_binding %ui",
                    jkt.len ? "yes" : "no", x5t.len ? "yes" : "no",
+                   ctx->cnf_set ? " (cached)" : "",
                    dpop_scheme ? "DPoP" : "other", alcf->dpop,
                    alcf->cert_binding);
 
@@ -528,6 +565,137 @@ ngx_http_auth_token_bind(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The token's cnf as text: the one the verified-token cache kept (no
+ * parsing), or from its claims (a JWT's, or an introspection answer).
+ * NGX_OK: *status says whether it could be read; NGX_ERROR.
+ */
+
+static ngx_int_t
+ngx_http_auth_token_cnf_get(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx, ngx_str_t *jkt, ngx_str_t *x5t,
+    ngx_http_auth_token_status_e *status, const char **reason)
+{
+    json_t      *claims;
+    ngx_uint_t   lazy;
+
+    ngx_str_null(jkt);
+    ngx_str_null(x5t);
+
+    *status = NGX_HTTP_AUTH_TOKEN_UNCHECKED;
+
+    if (ctx->cnf_set) {
+
+        if (ctx->cnf.has & NGX_HTTP_AUTH_TOKEN_CNF_BAD) {
+            *status = NGX_HTTP_AUTH_TOKEN_MALFORMED;
+            *reason = "Malformed \"cnf\" claim";
+            return NGX_OK;
+        }
+
+        if ((ctx->cnf.has & NGX_HTTP_AUTH_TOKEN_CNF_JKT)
+            && ngx_http_auth_token_thumbprint_text(r->pool, ctx->cnf.jkt, jkt)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if ((ctx->cnf.has & NGX_HTTP_AUTH_TOKEN_CNF_X5T)
+            && ngx_http_auth_token_thumbprint_text(r->pool, ctx->cnf.x5t, x5t)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    lazy = ctx->lazy;
+
+    claims = ngx_http_auth_token_get_claims(r, ctx);
+
+    if (claims == NULL && lazy) {
+        return NGX_ERROR;
+    }
+
+    *status = ngx_http_auth_token_cnf(claims, jkt, x5t, reason);
+
+    return NGX_OK;
+}
+
+
+/* a SHA-256 as the base64url text of a thumbprint */
+
+static ngx_int_t
+ngx_http_auth_token_thumbprint_text(ngx_pool_t *pool, u_char *raw,
+    ngx_str_t *text)
+{
+    ngx_str_t  src;
+
+    text->data = ngx_pnalloc(pool,
+                         ngx_base64_encoded_length(NGX_HTTP_AUTH_TOKEN_HASH_LEN));
+    if (text->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    src.data = raw;
+    src.len = NGX_HTTP_AUTH_TOKEN_HASH_LEN;
+
+    ngx_encode_base64url(text, &src);
+
+    return NGX_OK;
+}
+
+
+/*
+ * What the verified-token cache keeps of a token's cnf: the values its
+ * thumbprints hold (ngx_http_auth_token_cnf() checked that they are
+ * base64url of exactly 32 bytes, without stray bits: the text comes back
+ * the same), or that it cannot be read.
+ */
+
+void
+ngx_http_auth_token_cnf_decode(json_t *claims, ngx_http_auth_token_cnf_t *cnf)
+{
+    ngx_str_t    jkt, x5t, dst;
+    const char  *reason;
+
+    ngx_memzero(cnf, sizeof(ngx_http_auth_token_cnf_t));
+
+    if (ngx_http_auth_token_cnf(claims, &jkt, &x5t, &reason)
+        != NGX_HTTP_AUTH_TOKEN_UNCHECKED)
+    {
+        cnf->has = NGX_HTTP_AUTH_TOKEN_CNF_BAD;
+        return;
+    }
+
+    if (jkt.len) {
+        dst.data = cnf->jkt;
+
+        if (ngx_http_auth_token_b64url_decode(&dst, &jkt) != NGX_OK
+            || dst.len != NGX_HTTP_AUTH_TOKEN_HASH_LEN)
+        {
+            cnf->has = NGX_HTTP_AUTH_TOKEN_CNF_BAD;
+            return;
+        }
+
+        cnf->has |= NGX_HTTP_AUTH_TOKEN_CNF_JKT;
+    }
+
+    if (x5t.len) {
+        dst.data = cnf->x5t;
+
+        if (ngx_http_auth_token_b64url_decode(&dst, &x5t) != NGX_OK
+            || dst.len != NGX_HTTP_AUTH_TOKEN_HASH_LEN)
+        {
+            cnf->has = NGX_HTTP_AUTH_TOKEN_CNF_BAD;
+            return;
+        }
+
+        cnf->has |= NGX_HTTP_AUTH_TOKEN_CNF_X5T;
+    }
 }
 
 
@@ -599,10 +767,9 @@ static ngx_int_t
 ngx_http_auth_token_client_x5t(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_str_t *x5t)
 {
-    ngx_int_t     rc;
     ngx_str_t     value;
-    const char   *err;
 #if (NGX_HTTP_SSL)
+    ngx_int_t     rc;
     X509         *cert;
     u_char        md[EVP_MAX_MD_SIZE];
     ngx_str_t     digest;
@@ -622,20 +789,7 @@ ngx_http_auth_token_client_x5t(ngx_http_request_t *r,
             return NGX_DECLINED;
         }
 
-        err = NULL;
-
-        rc = ngx_http_auth_token_cert_thumbprint(r->pool, &value,
-                                                 alcf->client_cert_encoding,
-                                                 x5t, &err);
-
-        if (rc == NGX_DECLINED) {
-            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                           "auth_token: bind: auth_token_client_cert: %s",
-                           err);
-            return NGX_ABORT;
-        }
-
-        return rc;
+        return ngx_http_auth_token_cert_x5t(r, alcf, &value, x5t);
     }
 
 #if (NGX_HTTP_SSL)
@@ -697,6 +851,151 @@ ngx_http_auth_token_client_x5t(ngx_http_request_t *r,
 
 
 /*
+ * The thumbprint of a certificate from auth_token_client_cert, remembered
+ * with the bytes it came as (a load balancer forwards the same certificate
+ * with every request of a client); a hit compares them in full.  As
+ * ngx_http_auth_token_client_x5t().
+ */
+
+static ngx_int_t
+ngx_http_auth_token_cert_x5t(ngx_http_request_t *r,
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_str_t *value, ngx_str_t *x5t)
+{
+    u_char                            *copy;
+    ngx_int_t                          rc;
+    const char                        *err;
+    ngx_http_auth_token_cert_t        *c;
+    ngx_http_auth_token_bind_cache_t  *bc;
+
+    bc = ngx_http_auth_token_bind_cache(r);
+
+    c = bc ? &bc->certs[ngx_murmur_hash2(value->data, value->len)
+                        % NGX_HTTP_AUTH_TOKEN_CERTS]
+           : NULL;
+
+    x5t->data = ngx_pnalloc(r->pool, NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN);
+    if (x5t->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (c && c->value && c->len == value->len
+        && c->encoding == alcf->client_cert_encoding
+        && ngx_memcmp(c->value, value->data, value->len) == 0)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: bind: a certificate seen before");
+
+        ngx_memcpy(x5t->data, c->x5t, NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN);
+        x5t->len = NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN;
+
+        return NGX_OK;
+    }
+
+    err = NULL;
+
+    rc = ngx_http_auth_token_cert_thumbprint(r->pool, value,
+                                             alcf->client_cert_encoding,
+                                             x5t, &err);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_token: bind: auth_token_client_cert: %s", err);
+        return NGX_ABORT;
+    }
+
+    if (rc != NGX_OK || x5t->len != NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN) {
+        return NGX_ERROR;
+    }
+
+    if (c == NULL || value->len > NGX_HTTP_AUTH_TOKEN_CERT_MAX_KEEP) {
+        return NGX_OK;
+    }
+
+    /* not remembering is no failure */
+
+    copy = ngx_alloc(value->len, r->connection->log);
+    if (copy == NULL) {
+        return NGX_OK;
+    }
+
+    if (c->value) {
+        ngx_free(c->value);
+    }
+
+    ngx_memcpy(copy, value->data, value->len);
+
+    c->value = copy;
+    c->len = value->len;
+    c->encoding = alcf->client_cert_encoding;
+    ngx_memcpy(c->x5t, x5t->data, NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN);
+
+    return NGX_OK;
+}
+
+
+/* this worker's caches, made when first needed; NULL: none */
+
+static ngx_http_auth_token_bind_cache_t *
+ngx_http_auth_token_bind_cache(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t                *cln;
+    ngx_http_auth_token_bind_cache_t  *bc;
+
+    if (ngx_http_auth_token_bind_cache_p) {
+        return ngx_http_auth_token_bind_cache_p;
+    }
+
+    /* freed with the cycle: at exit, or once a reload replaced it */
+
+    cln = ngx_pool_cleanup_add(ngx_cycle->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    bc = ngx_calloc(sizeof(ngx_http_auth_token_bind_cache_t),
+                    r->connection->log);
+    if (bc == NULL) {
+        return NULL;
+    }
+
+    bc->keys = ngx_http_auth_token_dpop_keys_create();
+
+    cln->handler = ngx_http_auth_token_bind_cache_cleanup;
+    cln->data = bc;
+
+    ngx_http_auth_token_bind_cache_p = bc;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_token: the binding caches of this worker: %p", bc);
+
+    return bc;
+}
+
+
+static void
+ngx_http_auth_token_bind_cache_cleanup(void *data)
+{
+    ngx_http_auth_token_bind_cache_t *bc = data;
+
+    ngx_uint_t  i;
+
+    if (ngx_http_auth_token_bind_cache_p == bc) {
+        ngx_http_auth_token_bind_cache_p = NULL;
+    }
+
+    ngx_http_auth_token_dpop_keys_free(bc->keys);
+
+    for (i = 0; i < NGX_HTTP_AUTH_TOKEN_CERTS; i++) {
+        if (bc->certs[i].value) {
+            ngx_free(bc->certs[i].value);
+        }
+    }
+
+    ngx_free(bc);
+}
+
+
+/*
  * RFC 9449, section 4.3: the DPoP header, the proof, then the replay
  * cache.  jkt: the token's cnf.jkt.
  */
@@ -716,6 +1015,7 @@ ngx_http_auth_token_bind_dpop(ngx_http_request_t *r,
     ngx_http_auth_token_zone_t          *zone;
     ngx_http_auth_token_status_e         status;
     ngx_http_auth_token_main_conf_t     *amcf;
+    ngx_http_auth_token_bind_cache_t    *bc;
     ngx_http_auth_token_dpop_request_t   req;
 
     /* check 1: exactly one DPoP header, of a bounded size */
@@ -745,8 +1045,12 @@ ngx_http_auth_token_bind_dpop(ngx_http_request_t *r,
 
     /* checks 2 to 7: the proof itself, signed by its own key */
 
-    status = ngx_http_auth_token_dpop_parse(r->pool, &proof, alcf->dpop_algs,
-                                            &p, &reason);
+    bc = ngx_http_auth_token_bind_cache(r);
+
+    status = ngx_http_auth_token_dpop_parse_cached(r->pool, &proof,
+                                                   alcf->dpop_algs, &p,
+                                                   &reason,
+                                                   bc ? bc->keys : NULL);
 
     if (status == NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR) {
         return NGX_ERROR;
@@ -1052,9 +1356,9 @@ ngx_int_t
 ngx_http_auth_token_cnf_x5t(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx, ngx_str_t *x5t)
 {
-    json_t      *claims;
-    ngx_str_t    jkt;
-    const char  *reason;
+    ngx_str_t                      jkt;
+    const char                    *reason;
+    ngx_http_auth_token_status_e   status;
 
     if (ctx->cnf_x5t.len) {
         *x5t = ctx->cnf_x5t;
@@ -1067,10 +1371,9 @@ ngx_http_auth_token_cnf_x5t(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    claims = ngx_http_auth_token_get_claims(r, ctx);
-
-    if (ngx_http_auth_token_cnf(claims, &jkt, x5t, &reason)
-        != NGX_HTTP_AUTH_TOKEN_UNCHECKED)
+    if (ngx_http_auth_token_cnf_get(r, ctx, &jkt, x5t, &status, &reason)
+        != NGX_OK
+        || status != NGX_HTTP_AUTH_TOKEN_UNCHECKED)
     {
         ngx_str_null(x5t);
     }

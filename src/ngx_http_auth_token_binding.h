@@ -13,6 +13,8 @@
 #include <ngx_http.h>
 #include "ngx_http_auth_token_module.h"
 
+#include <jansson.h>
+
 
 extern ngx_conf_enum_t  ngx_http_auth_token_bind_modes[];
 
@@ -45,6 +47,11 @@ ngx_int_t ngx_http_auth_token_dpop_challenge(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
     ngx_str_t *realm, ngx_str_t *error, ngx_str_t *reason,
     ngx_uint_t *scope);
+
+/* the verified-token cache keeps a token's cnf (verify.c) */
+
+void ngx_http_auth_token_cnf_decode(json_t *claims,
+    ngx_http_auth_token_cnf_t *cnf);
 
 /* $auth_token_cnf_x5t */
 

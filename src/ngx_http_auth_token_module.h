@@ -124,6 +124,22 @@ typedef struct {
 } ngx_http_auth_token_times_t;
 
 
+/*
+ * a token's confirmation (RFC 7800): cnf.jkt and cnf["x5t#S256"], the
+ * SHA-256 values their base64url text holds (binding.c)
+ */
+
+#define NGX_HTTP_AUTH_TOKEN_CNF_JKT  1
+#define NGX_HTTP_AUTH_TOKEN_CNF_X5T  2
+#define NGX_HTTP_AUTH_TOKEN_CNF_BAD  4  /* present, but cannot be read */
+
+typedef struct {
+    ngx_uint_t                      has;        /* NGX_HTTP_AUTH_TOKEN_CNF_ */
+    u_char                          jkt[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    u_char                          x5t[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+} ngx_http_auth_token_cnf_t;
+
+
 typedef struct {
     ngx_str_t                       name;
     ngx_http_complex_value_t        value;
@@ -256,6 +272,7 @@ typedef struct {
     ngx_http_auth_token_jws_t      *jws;
     struct json_t                  *claims;
     ngx_http_auth_token_times_t     times;
+    ngx_http_auth_token_cnf_t       cnf;        /* known: cnf_set */
     ngx_uint_t                      alg;
     u_char                          key_fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      jwt_cache;  /* $auth_token_cache */
@@ -293,6 +310,7 @@ typedef struct {
     unsigned                        restored:1;
     unsigned                        dpop_scheme:1;  /* Authorization: DPoP */
     unsigned                        dpop_bound:1;   /* cnf.jkt */
+    unsigned                        cnf_set:1;      /* from the cache */
 } ngx_http_auth_token_ctx_t;
 
 

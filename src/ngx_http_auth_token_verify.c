@@ -15,6 +15,7 @@
 #include "ngx_http_auth_token_keyset.h"
 #include "ngx_http_auth_token_zone.h"
 #include "ngx_http_auth_token_metrics.h"
+#include "ngx_http_auth_token_binding.h"
 
 
 /*
@@ -107,6 +108,8 @@ ngx_http_auth_token_lookup(ngx_http_request_t *r,
     ctx->lazy = 1;
     ctx->times = v.times;
     ctx->times_set = 1;
+    ctx->cnf = v.cnf;
+    ctx->cnf_set = 1;
     ctx->alg = v.alg;
     ngx_memcpy(ctx->key_fp, v.fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
@@ -240,6 +243,7 @@ again:
         ctx->hit = 0;
         ctx->lazy = 0;
         ctx->times_set = 0;
+        ctx->cnf_set = 0;
 
         rc = ngx_http_auth_token_parse(r, ctx);
 
@@ -371,6 +375,7 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     v.verified = now;
     v.alg = ctx->jws->alg;
     v.times = ctx->times;
+    ngx_http_auth_token_cnf_decode(ctx->claims, &v.cnf);
     ngx_memcpy(v.fp, key->fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
     if (v.times.has & NGX_HTTP_AUTH_TOKEN_HAS_EXP) {
@@ -456,4 +461,5 @@ ngx_http_auth_token_set_claims(ngx_http_auth_token_ctx_t *ctx,
     ctx->claims = claims;
     ctx->lazy = 0;
     ctx->times_set = 0;
+    ctx->cnf_set = 0;
 }
