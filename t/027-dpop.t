@@ -723,6 +723,51 @@ sub {
 
 
 
+=== TEST 19b: auth_token_introspect_jwt on: the provider's answer, not the JWT, says which key the token is bound to, on a verification and on a verified-token cache hit alike
+--- http_config eval
+$::ZONE . qq{
+    map \$request_body \$idp_answer {
+        ~^token=eyJ  '{"active":true,"sub":"from-idp","exp":4102444800,"cnf":{"jkt":"$::JKT{ec256b}"}}';
+        default      '{"active":false}';
+    }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_1;
+        location = /introspect { echo_read_request_body; echo \$idp_answer; }
+    }
+}
+--- config
+    location /t {
+        auth_token "api";
+        auth_token_jwks_file $TEST_NGINX_KEYS/jwks.json;
+        auth_token_introspect_request /_introspect;
+        auth_token_introspect_jwt on;
+        auth_token_dpop on;
+        auth_token_dpop_origin http://localhost;
+        echo "status=[$auth_token_status] jkt=[$auth_token_dpop_jkt] sub=[$auth_token_claim_sub]";
+    }
+    location = /_introspect {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/introspect;
+    }
+--- request eval
+[("GET /t") x 3]
+--- more_headers eval
+sub {
+    # the JWT says ec256, the provider ec256b
+    my ($t, @p) = main::token_and_proofs({}, {}, {}, { key => 'ec256b' });
+    [map { main::lines($t, $_) } @p]
+}
+--- error_code eval
+[401, 401, 200]
+--- response_headers eval
+[("WWW-Authenticate: " . main::bad_proof('DPoP proof key does not match the token')) x 2, ""]
+--- response_body_like eval
+[qr/401/, qr/401/, qr/\Astatus=\[valid\] jkt=\[$::JKT{ec256b}\] sub=\[from-idp\]\n\z/]
+--- no_error_log
+[error]
+
+
+
 === TEST 20: the origin: by default $scheme://$host (Test::Nginx's "Host: localhost"); an origin with a port and a path prefix (a gateway mounted under one); $scheme://$http_host behind a non-default port
 --- http_config eval: $::ZONE
 --- config

@@ -105,7 +105,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: the certificate of the TLS connection: the right one (200, $auth_token_cnf_x5t), another one, none
+=== TEST 1: the certificate of the TLS connection: the right one (200, $auth_token_cnf_x5t), another one, none (the token's cnf from the verified-token cache then), the right one again
 --- gateway
 location /api {
     auth_token "api";
@@ -114,15 +114,16 @@ location /api {
 }
 --- config
 --- request eval
-["GET /c1/api", "GET /c2/api", "GET /nc/api", "GET /error-log"]
+["GET /c1/api", "GET /c2/api", "GET /nc/api", "GET /c1/api", "GET /error-log"]
 --- more_headers eval
-[(main::auth(main::bound('client'))) x 3, ""]
+[(main::auth(main::bound('client'))) x 4, ""]
 --- error_code eval
-[200, 401, 401, 200]
+[200, 401, 401, 200, 200]
 --- response_headers eval
-["", main::mismatch('Client certificate does not match the token'), main::mismatch('No client certificate'), ""]
+["", main::mismatch('Client certificate does not match the token'), main::mismatch('No client certificate'), "", ""]
 --- response_body_like eval
 [qr/\Astatus=\[valid\] x5t=\[\Q$::X5T{client}\E\] dn=\[CN=client-1\]\n\z/, qr/401/, qr/401/,
+ qr/\Astatus=\[valid\] x5t=\[\Q$::X5T{client}\E\] dn=\[CN=client-1\]\n\z/,
  qr/auth_token: 401: Client certificate does not match the token \(binding_mismatch\), kid "rsa1", sub "user-42".*auth_token: 401: No client certificate \(binding_mismatch\)/s]
 --- no_error_log
 [error]
@@ -178,24 +179,27 @@ auth_token: bind
 
 
 
-=== TEST 4: a cnf that cannot be read is refused (a binding is never dropped): x5t#S256 not a thumbprint, cnf not an object
+=== TEST 4: a cnf that cannot be read is refused (a binding is never dropped): x5t#S256 not a thumbprint, cnf not an object; also the second time, when the token's verification comes from the cache
 --- gateway
 location /api {
     auth_token "api";
     auth_token_cert_binding on;
-    echo "status=[$auth_token_status]";
+    echo "status=[$auth_token_status] cache=[$auth_token_cache]";
 }
 --- config
 --- request eval
-["GET /c1/api", "GET /c1/api", "GET /c1/api"]
+["GET /c1/api", "GET /c1/api", "GET /c1/api", "GET /c1/api", "GET /c1/api"]
 --- more_headers eval
-[main::auth(AuthTokenTest::jwt(claims => { cnf => { 'x5t#S256' => 'abc' } })),
- main::auth(AuthTokenTest::jwt(claims => { cnf => "x" })),
- main::auth(AuthTokenTest::jwt(claims => { cnf => { 'x5t#S256' => $::X5T{client} . 'A' } }))]
+our @BAD = (main::auth(AuthTokenTest::jwt(claims => { cnf => { 'x5t#S256' => 'abc' } })),
+            main::auth(AuthTokenTest::jwt(claims => { cnf => "x" })),
+            main::auth(AuthTokenTest::jwt(claims => { cnf => { 'x5t#S256' => $::X5T{client} . 'A' } })));
+[@BAD, $BAD[0], main::auth(main::bound('client'))]
 --- error_code eval
-[401, 401, 401]
+[401, 401, 401, 401, 200]
 --- response_headers eval
-[(main::mismatch('Malformed \"cnf\" claim')) x 3]
+[(main::mismatch('Malformed \"cnf\" claim')) x 4, ""]
+--- response_body_like eval
+[(qr/401/) x 4, qr/\Astatus=\[valid\] cache=\[MISS\]\n\z/]
 --- no_error_log
 [error]
 
