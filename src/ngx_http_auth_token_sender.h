@@ -278,7 +278,7 @@ ngx_int_t ngx_http_auth_token_dpop_htu_match(ngx_pool_t *pool,
  * ngx_http_auth_token_cert_thumbprint(): the x5t#S256 of a client
  * certificate (RFC 8705, section 3.1), from in as $ssl_client_raw_cert
  * gives it (PEM), as $ssl_client_escaped_cert (URL-escaped PEM, also what
- * AWS ALB and Envoy forward), or as base64 DER (base64 or base64url,
+ * AWS ALB forwards), or as base64 DER (base64 or base64url,
  * padding optional, blanks allowed, also RFC 9440's ":...:"); or
  * NGX_HTTP_AUTH_TOKEN_CERT_AUTO, by its first bytes.  Exactly one
  * certificate, parsed by OpenSSL in full, nothing but blanks around it:
