@@ -27,9 +27,9 @@
  * The pure work (parsing and checking a proof, thumbprints, "cnf") is
  * ngx_http_auth_token_sender.c's; here are the request's parts of it:
  *
- *   - the token's "cnf" from its claims (after a verified-token cache hit
- *     they are parsed now, lazily: the token's signature is not checked
- *     again), or from the introspection answer;
+ *   - the token's "cnf": kept with its verification in the verified-token
+ *     cache (a hit parses nothing), or from its claims, or from the
+ *     introspection answer;
  *   - DPoP: the scheme the token came with, exactly one DPoP header, the
  *     proof (verified on every request: proofs change on every request),
  *     the htu from auth_token_dpop_origin and the request-target as the
@@ -64,7 +64,7 @@ typedef struct {
 
 typedef struct {
     ngx_http_auth_token_dpop_keys_t  *keys;
-    ngx_http_auth_token_cert_t      certs[NGX_HTTP_AUTH_TOKEN_CERTS];
+    ngx_http_auth_token_cert_t        certs[NGX_HTTP_AUTH_TOKEN_CERTS];
 } ngx_http_auth_token_bind_cache_t;
 
 

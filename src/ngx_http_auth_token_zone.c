@@ -640,7 +640,10 @@ ngx_http_auth_token_zone_get_verified(ngx_http_auth_token_zone_t *zone,
 
     node = ngx_http_auth_token_zone_lookup(zone, hash,
                                            NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED);
-    if (node) {
+
+    /* an entry of another size was made by another build of the module */
+
+    if (node && node->len == sizeof(ngx_http_auth_token_verified_t)) {
         ngx_memcpy(v, node->data, sizeof(ngx_http_auth_token_verified_t));
 
         if (ngx_time() < v->expires) {
@@ -667,6 +670,12 @@ ngx_http_auth_token_zone_put_verified(ngx_http_auth_token_zone_t *zone,
 
     node = ngx_http_auth_token_zone_lookup(zone, hash,
                                            NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED);
+
+    if (node && node->len != sizeof(ngx_http_auth_token_verified_t)) {
+        ngx_http_auth_token_zone_free(zone, node);
+        node = NULL;
+    }
+
     if (node == NULL) {
         node = ngx_http_auth_token_zone_alloc(zone, hash,
                                        NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED,
