@@ -5,6 +5,14 @@
 #
 #   perl bench/mint.pl one ALG              one token on stdout
 #   perl bench/mint.pl many ALG N FILE      N distinct tokens, one a line
+#   perl bench/mint.pl dpop FILE            a token bound to the DPoP key
+#                                           t/keys/sender/dpop-ec256.pem
+#                                           (cnf.jkt), for bench/dpop-proofs.mjs
+#   perl bench/mint.pl mtls FILE            a token bound to the certificate
+#                                           t/keys/sender/client.pem
+#                                           (cnf x5t#S256), and on a second
+#                                           line that certificate URL-escaped
+#                                           as a load balancer forwards it
 #
 # ALG is RS256, ES256, EdDSA or HS256; keys are those of t/keys/jwks.json.
 # Tokens are valid for 30 days (exp), so a long run never sees one expire.
@@ -18,14 +26,37 @@ use warnings;
 use FindBin ();
 use lib "$FindBin::Bin/../t/lib";
 use AuthTokenTest ();
+use AuthTokenSender ();
 
 my ($cmd, $alg, $n, $file) = @ARGV;
 
-die "usage: $0 one ALG | many ALG N FILE\n"
+my $exp = time + 30 * 86400;
+
+sub spew {
+    my ($f, @lines) = @_;
+    open my $fh, '>', "$f.tmp" or die "$f.tmp: $!\n";
+    print {$fh} map { "$_\n" } @lines;
+    close $fh or die "$f.tmp: $!\n";
+    rename "$f.tmp", $f or die "$f: $!\n";
+}
+
+# sender-constrained tokens (jose, the openssl command line)
+if (defined $cmd && $cmd eq 'dpop' && defined $alg) {
+    spew($alg, AuthTokenSender::dpop_token(dpop_key => 'ec256',
+                                           claims => { exp => $exp, sub => 'bench' }));
+    exit 0;
+}
+
+if (defined $cmd && $cmd eq 'mtls' && defined $alg) {
+    spew($alg, AuthTokenSender::mtls_token(cert => 'client',
+                                           claims => { exp => $exp, sub => 'bench' }),
+         AuthTokenSender::cert_escaped('client'));
+    exit 0;
+}
+
+die "usage: $0 one ALG | many ALG N FILE | dpop FILE | mtls FILE\n"
     unless defined $alg
            && ($cmd eq 'one' || ($cmd eq 'many' && $n && $file));
-
-my $exp = time + 30 * 86400;
 
 sub token {
     my ($i) = @_;

@@ -281,7 +281,9 @@ sub report_wrk {
         . 'sets one up per token, so this limit is optimistic and HS256 '
         . 'uncached is judged against a near-baseline figure.', '';
 
-    push @o, '## Zone capacity', '';
+    # (a partial run, ONLY=..., measures neither capacity nor memory)
+    push @o, '## Zone capacity', ''
+        if defined $f->{capacity_tokens} || defined $f->{capacity};
     if (defined $f->{capacity_tokens}) {
         my $bytes = 10 * 1024 * 1024;
         $bytes = parse_size($f->{capacity_zone}) if $f->{capacity_zone};
@@ -296,12 +298,12 @@ sub report_wrk {
             . '`X-Cache: $auth_token_cache`: HITs do not change what is '
             . 'cached, the first MISS marks the newest evicted token '
             . '(bench/capacity.lua).', '';
-    } else {
-        push @o, 'Capacity ' . ($f->{capacity} // 'not measured') . '.', '';
+    } elsif (defined $f->{capacity}) {
+        push @o, "Capacity $f->{capacity}.", '';
     }
 
-    push @o, '## Memory', '';
     if (my $rss = $f->{rss}) {
+        push @o, '## Memory', '';
         my ($id, $n1, $r1, $a1, $s1, $n2, $r2, $a2, $s2) = split /\t/, $rss;
         my $d = $r2 - $r1;
         my $ok = $d <= $TARGET{rss_kb};

@@ -22,6 +22,12 @@
 #   introspect-warm         an opaque token, RFC 7662 introspection against
 #                           a second server block, answer cached (warm)
 #   rs256-1000              1,000 distinct RS256 tokens in rotation, cached
+#   dpop-es256              DPoP (auth_token_dpop on): a fresh ES256 proof per
+#                           request (bench/dpop-proofs.mjs, bench/wrk.lua
+#                           dpop=), its access token (RS256) cached
+#   mtls-header             certificate binding (auth_token_cert_binding on)
+#                           with the certificate forwarded in a header by a
+#                           load balancer (URL-escaped PEM), token cached
 #
 # wrk runs on CPU 1 (taskset -c 1 wrk -t1 -c$CONNECTIONS -d$DURATION
 # --latency).  ROUNDS rounds; each round measures baseline first, then every
@@ -53,6 +59,10 @@
 #   RSS_REQUESTS=1000000  CAPACITY_TOKENS=60000 (doubled until enough)
 #   CG_REQUESTS=2000   NGINX_CPU=0 WRK_CPU=1  NGINX=/usr/sbin/nginx
 #   OUT=docs/performance.md  (where the report is written; OUT= to skip)
+#   ONLY="dpop-es256 mtls-header"  measure only these configurations (and
+#                      the baseline); no capacity or RSS measurement; the
+#                      report goes into a "## Partial run" section of OUT,
+#                      which the next full run of that mode drops
 
 set -euo pipefail
 
@@ -89,6 +99,9 @@ WRK_CPU=${WRK_CPU:-1}
 OUT=${OUT-$ROOT/docs/performance.md}
 ZONE_SIZE=10m
 CG_HEADING='## Instructions per request (callgrind)'
+ONLY=${ONLY:-}
+SENDER=$ROOT/t/keys/sender
+DPOP_HTU=http://bench/dpop
 
 say() { echo "bench: $*" >&2; }
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -157,6 +170,49 @@ TOKEN[opaque]=bench-opaque-token-0123456789abcdefABCDEF
 ROTATION=$B/tokens/rs256-1000.txt
 mint_many RS256 1000 "$ROTATION"
 
+# sender-constrained tokens (jose through t/lib/AuthTokenSender.pm: make
+# installs it), reused while younger than 7 days
+[[ -d $ROOT/t/node_modules/jose ]] && command -v node >/dev/null \
+    || die "t/node_modules/jose or node missing: run make (make bench runs it)"
+DPOP_TOKEN=$B/tokens/dpop-token.txt
+MTLS=$B/tokens/mtls.txt
+for f in "$DPOP_TOKEN:dpop" "$MTLS:mtls"; do
+    if [[ ! -s ${f%%:*} || -n $(find "${f%%:*}" -mtime +7) ]]; then
+        say "minting ${f#*:} token into ${f%%:*}"
+        perl "$BENCH/mint.pl" "${f#*:}" "${f%%:*}" || die "minting failed"
+    fi
+done
+TOKEN[MTLS]=$(head -1 "$MTLS")
+MTLS_CERT=$(sed -n 2p "$MTLS")
+
+# DPoP proofs: each is good for one request of an nginx (the zone
+# remembers its jti until nginx stops); bench/wrk.lua dpop= takes the next
+# one, and DPOP_STATE says where the previous run stopped (reset when
+# nginx starts).  Their iat is in the past (see bench/dpop-proofs.mjs):
+# reused while younger than 12 hours.  check() uses DPOP_CHECK's.
+DPOP_PROOFS=$B/tokens/dpop-proofs.txt
+DPOP_CHECK=$B/tokens/dpop-check.txt
+DPOP_STATE=$B/dpop.state
+
+# mint_proofs N: at least N proofs in DPOP_PROOFS
+mint_proofs() {
+    local n=$1
+    if [[ -f $DPOP_PROOFS && $DPOP_PROOFS -nt $DPOP_TOKEN ]] \
+       && (($(wc -l <"$DPOP_PROOFS") >= n)) \
+       && [[ -z $(find "$DPOP_PROOFS" -mmin +720) ]]; then
+        return
+    fi
+    say "minting $n DPoP proofs into ${DPOP_PROOFS#$ROOT/}"
+    node "$BENCH/dpop-proofs.mjs" "$SENDER/dpop-ec256.pem" "$DPOP_TOKEN" \
+        "$DPOP_HTU" "$n" "$DPOP_PROOFS" b || die "minting proofs failed"
+}
+
+if [[ ! -f $DPOP_CHECK || $DPOP_CHECK -ot $DPOP_TOKEN
+      || -n $(find "$DPOP_CHECK" -mmin +720) ]]; then
+    node "$BENCH/dpop-proofs.mjs" "$SENDER/dpop-ec256.pem" "$DPOP_TOKEN" \
+        "$DPOP_HTU" 1 "$DPOP_CHECK" c || die "minting proofs failed"
+fi
+
 
 # --- the configurations ----------------------------------------------------
 #
@@ -165,14 +221,21 @@ mint_many RS256 1000 "$ROTATION"
 # introspect, default), algorithm (for the limit), label
 
 CONFIG_IDS=()
-declare -A LOC TOK SARGS KIND ALG LABEL
+declare -A LOC TOK SARGS KIND ALG LABEL HDR
 
+# add_config ID LOCATION TOKEN SCRIPT_ARGS KIND ALG LABEL [HEADER]: with
+# ONLY set, only the baseline and the configurations it names
 add_config() {
+    if [[ -n $ONLY && $1 != baseline && " $ONLY " != *" $1 "* ]]; then
+        return
+    fi
     CONFIG_IDS+=("$1")
     LOC[$1]=$2 TOK[$1]=$3 SARGS[$1]=$4 KIND[$1]=$5 ALG[$1]=$6 LABEL[$1]=$7
+    HDR[$1]=${8:-}
 }
 
-# HAVE_CACHE_DIRECTIVE=1: the build knows auth_token_cache_valid
+# HAVE_CACHE_DIRECTIVE=1: the build knows auth_token_cache_valid;
+# HAVE_BINDING=1: auth_token_dpop and auth_token_cert_binding
 define_configs() {
     local a alg
     CONFIG_IDS=()
@@ -199,6 +262,20 @@ define_configs() {
     else
         add_config rs256-1000 /rs256 "" "tokens=$ROTATION" default \
             RS256 "RS256, 1,000 tokens rotating"
+    fi
+    if ((HAVE_BINDING)); then
+        add_config dpop-es256 /dpop "" \
+            "dpop=$DPOP_PROOFS token=$DPOP_TOKEN state=$DPOP_STATE" \
+            uncached ES256 "ES256 DPoP proof + cached access token"
+        add_config mtls-header /mtls MTLS "" cached - \
+            "mTLS binding, certificate from a header, cache on" \
+            "X-Client-Cert: $MTLS_CERT"
+    fi
+    if [[ -n $ONLY ]]; then
+        local id
+        for id in $ONLY; do
+            [[ -n ${LOC[$id]:-} ]] || die "ONLY: no configuration \"$id\""
+        done
     fi
 }
 
@@ -282,6 +359,28 @@ EOF
 
 EOF
     cat <<EOF
+EOF
+    ((HAVE_BINDING)) && cat <<EOF
+        # a fresh proof per request (each jti once); the proofs of
+        # bench/dpop-proofs.mjs are up to a day old
+        location = /dpop {
+            auth_token "bench";
+            auth_token_dpop on;
+            auth_token_dpop_origin http://bench;
+            auth_token_dpop_window 1d;
+            echo "ok";
+        }
+
+        # the certificate as a TLS-terminating load balancer forwards it
+        location = /mtls {
+            auth_token "bench";
+            auth_token_cert_binding on;
+            auth_token_client_cert \$http_x_client_cert encoding=escaped;
+            echo "ok";
+        }
+
+EOF
+    cat <<EOF
         # an opaque token (no dots) is not a JWT: it goes to introspection
         location = /introspect {
             auth_token "bench";
@@ -316,7 +415,14 @@ nginx_args() { echo -p "$B/" -c "$1" -e "$B/logs/error.log"; }
 prepare_conf() {
     local mode=$1 conf=$2 out
     HAVE_CACHE_DIRECTIVE=1
+    HAVE_BINDING=1
     gen_conf "$mode" >"$conf"
+    if ! out=$("$NGINX" -t $(nginx_args "$conf") 2>&1) \
+       && grep -q 'auth_token_dpop\|auth_token_cert_binding' <<<"$out"; then
+        say "this build does not know auth_token_dpop: no DPoP or mTLS rows"
+        HAVE_BINDING=0
+        gen_conf "$mode" >"$conf"
+    fi
     if ! out=$("$NGINX" -t $(nginx_args "$conf") 2>&1); then
         if grep -q 'auth_token_cache_valid' <<<"$out"; then
             say "this build does not know auth_token_cache_valid:" \
@@ -343,6 +449,7 @@ start_nginx() {
         port_busy "$i" && die "port $i is in use (set PORT=...)"
     done
     : >"$B/logs/error.log"
+    rm -f "$DPOP_STATE"     # a fresh zone: every proof is new again
     "$@" "$NGINX" $(nginx_args "$conf") &
     NGX_PID=$!
     for ((i = 0; i < 600; i++)); do
@@ -385,6 +492,7 @@ wrk_args() {
     W=()
     [[ -n ${TOK[$id]} ]] \
         && W+=(-H "Authorization: Bearer ${TOKEN[${TOK[$id]}]}")
+    [[ -n ${HDR[$id]} ]] && W+=(-H "${HDR[$id]}")
     local sargs=(${SARGS[$id]} "$@")
     if ((${#sargs[@]})); then
         W+=(-s "$BENCH/wrk.lua" "$(url "$id")" -- "${sargs[@]}")
@@ -398,10 +506,15 @@ check() {
     local id=$1 tok code h=()
     if [[ -n ${TOK[$id]} ]]; then
         tok=${TOKEN[${TOK[$id]}]}
-    elif [[ -n ${SARGS[$id]} ]]; then
+    elif [[ ${SARGS[$id]} == tokens=* ]]; then
         tok=$(head -1 "$ROTATION")
     fi
     [[ -n ${tok:-} ]] && h=(-H "Authorization: Bearer $tok")
+    [[ -n ${HDR[$id]} ]] && h+=(-H "${HDR[$id]}")
+    if [[ ${SARGS[$id]} == dpop=* ]]; then
+        h=(-H "Authorization: DPoP $(head -1 "$DPOP_TOKEN")"
+           -H "DPoP: $(head -1 "$DPOP_CHECK")")
+    fi
     code=$(curl -s -o "$B/runs/check.body" -w '%{http_code}' "${h[@]}" \
                 "$(url "$id")") || true
     [[ $code == 200 && $(cat "$B/runs/check.body") == ok ]] \
@@ -448,6 +561,16 @@ run_wrk_mode() {
     fact hs256_input_len "$(perl -e '$_ = shift; s/\.[^.]*\z//; print length' \
                             "${TOKEN[HS256]}")"
 
+    # a proof per request: no run can go faster than one ES256
+    # verification per request, so this many are enough (10 % to spare)
+    if [[ -n ${LOC[dpop-es256]:-} ]]; then
+        mint_proofs "$(R=$ROUNDS D=$DURATION perl -ne '
+                           printf "%d", $ENV{R} * ($ENV{D} + 1) * $2 * 1.1
+                                        + 1000
+                               if /^\+F4:\d+:256:([\d.]+):([\d.]+)/' \
+                           "$B/speed.txt")"
+    fi
+
     start_nginx "$conf"
     for id in "${CONFIG_IDS[@]}"; do check "$id"; done
 
@@ -472,8 +595,10 @@ run_wrk_mode() {
     done
     stop_nginx
 
-    measure_capacity
-    measure_rss
+    if [[ -z $ONLY ]]; then
+        measure_capacity
+        measure_rss
+    fi
 
     for id in "${CONFIG_IDS[@]}"; do
         printf 'config\t%s\t%s\t%s\t%s\n' "$id" "${KIND[$id]}" "${ALG[$id]}" \
@@ -566,7 +691,7 @@ machine_facts() {
 
 method_text() {
     cat <<EOF
-One nginx $( "$NGINX" -v 2>&1 | sed 's/^nginx version: nginx\///'), 1 worker pinned to CPU $NGINX_CPU (worker_cpu_affinity), access_log off, error_log at error; every location answers "ok" with the echo module (never \`return\`, which runs before the access phase). \`auth_token_zone bench:$ZONE_SIZE\` and \`auth_token_jwks_file t/keys/jwks.json\` at http level. wrk pinned to CPU $WRK_CPU: \`taskset -c $WRK_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency\`, after a 1 s warm-up per run. $ROUNDS round(s); each round runs the baseline first, then the other configurations in an order rotating from round to round. Per configuration: the median over rounds of requests/s, p50 and p99 latency, and of the ratio to the baseline of the same round. Introspection: an opaque token, answered by a second server block (\`{"active":true,...}\`), \`auth_token_introspect_cache_valid 1h\`, warmed by one request. The 1,000-token rotation uses bench/wrk.lua (the next token per request; this costs wrk about 3 % of its rate, measured against the baseline location).
+One nginx $( "$NGINX" -v 2>&1 | sed 's/^nginx version: nginx\///'), 1 worker pinned to CPU $NGINX_CPU (worker_cpu_affinity), access_log off, error_log at error; every location answers "ok" with the echo module (never \`return\`, which runs before the access phase). \`auth_token_zone bench:$ZONE_SIZE\` and \`auth_token_jwks_file t/keys/jwks.json\` at http level. wrk pinned to CPU $WRK_CPU: \`taskset -c $WRK_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency\`, after a 1 s warm-up per run. $ROUNDS round(s); each round runs the baseline first, then the other configurations in an order rotating from round to round. Per configuration: the median over rounds of requests/s, p50 and p99 latency, and of the ratio to the baseline of the same round. Introspection: an opaque token, answered by a second server block (\`{"active":true,...}\`), \`auth_token_introspect_cache_valid 1h\`, warmed by one request. The 1,000-token rotation uses bench/wrk.lua (the next token per request; this costs wrk about 3 % of its rate, measured against the baseline location). DPoP: \`auth_token_dpop on\`, a token (RS256) bound to the key of t/keys/sender/dpop-ec256.pem, cached after its first request, and a new ES256 proof with every request (bench/wrk.lua dpop=, the proofs of bench/dpop-proofs.mjs: a proof is good for one request, so the run never repeats one; wrk formats each request), judged against the ES256 limit: one ES256 signature per request. mTLS: \`auth_token_cert_binding on\` with \`auth_token_client_cert \$http_x_client_cert encoding=escaped\`, the certificate (t/keys/sender/client.pem) URL-escaped in a header as a TLS-terminating load balancer forwards it (wrk has no client certificates), token cached.
 EOF
 }
 
@@ -603,9 +728,11 @@ run_callgrind_mode() {
     for id in "${CONFIG_IDS[@]}"; do check "$id"; done
     stop_nginx
 
+    [[ -n ${LOC[dpop-es256]:-} ]] && mint_proofs $((CG_REQUESTS + 100))
+
     for id in "${CONFIG_IDS[@]}"; do
         warm=1
-        [[ -n ${SARGS[$id]} ]] && warm=$(wc -l <"$ROTATION")
+        [[ ${SARGS[$id]} == tokens=* ]] && warm=$(wc -l <"$ROTATION")
         say "callgrind: $id ($warm warm-up, then $CG_REQUESTS requests)"
         cg_run "$id" "$warm" "$warm" "$B/cg/$id-warm.out"
         ir_w=$CG_IR
@@ -640,15 +767,42 @@ run_callgrind_mode() {
 
 # --- the report file -------------------------------------------------------
 
+# strip_partial MODE: stdin without the "## Partial run (MODE..." sections
+strip_partial() {
+    M=$1 perl -ne '
+        $skip = /^## Partial run \(\Q$ENV{M}\E\b/ if /^## /;
+        print unless $skip'
+}
+
 # write_out wrk|callgrind FILE: wrk replaces OUT but keeps its callgrind
-# section; callgrind replaces only that section
+# section; callgrind replaces only that section; both drop the partial
+# runs of their mode.  With ONLY, FILE becomes a "## Partial run (MODE,
+# ONLY=...)" section (its headings one level down) at the end of OUT,
+# replacing the previous one of that mode.
 write_out() {
     local mode=$1 new=$2 old=
     [[ -n $OUT ]] || return 0
     [[ -f $OUT ]] && old=$(cat "$OUT")
     mkdir -p "$(dirname "$OUT")"
     {
-        if [[ $mode == wrk ]]; then
+        if [[ -n $ONLY ]]; then
+            if [[ -n $old ]]; then
+                strip_partial "$mode" <<<"$old" \
+                    | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+            else
+                echo "# Performance"
+            fi
+            echo
+            echo "## Partial run ($mode, ONLY=$ONLY)"
+            echo
+            echo "\`ONLY=\"$ONLY\" make bench$([[ $mode == callgrind ]] \
+                  && echo ' MODE=callgrind')\`: these configurations and the" \
+                 "baseline only, measured as below; the next full run of" \
+                 "this mode replaces this section."
+            echo
+            grep -v '^# Performance$\|^Generated by `make bench`' "$new" \
+                | sed 's/^## /### /' | cat -s
+        elif [[ $mode == wrk ]]; then
             cat "$new"
             # what the figures mean, kept by hand next to this script
             if [[ -f $BENCH/analysis.md ]]; then
@@ -657,11 +811,13 @@ write_out() {
             fi
             if grep -qxF "$CG_HEADING" <<<"$old"; then
                 echo
-                sed -n "/^${CG_HEADING//\//\\/}\$/,\$p" <<<"$old"
+                sed -n "/^${CG_HEADING//\//\\/}\$/,\$p" <<<"$old" \
+                    | strip_partial wrk
             fi
         else
             if [[ -n $old ]]; then
                 sed "/^${CG_HEADING//\//\\/}\$/,\$d" <<<"$old" \
+                    | strip_partial callgrind \
                     | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
             else
                 echo "# Performance"

@@ -5,6 +5,12 @@
 -- tokens=FILE  one token a line; every request carries the next one
 --              (Authorization: Bearer), round robin.  The requests are
 --              formatted once in init(), so request() only picks one.
+-- dpop=FILE    DPoP: every request carries the next proof of FILE (one a
+--              line, bench/dpop-proofs.mjs) in a DPoP header, and the
+--              token of token=FILE as "Authorization: DPoP".  A proof is
+--              good for one request only: state=FILE says where the
+--              previous run stopped (a byte offset; missing: the start),
+--              and done() writes where this one did.  -t1 only.
 -- count=N      stop after N responses: wrk has no request-count option.
 --              Exact with -c1; with more connections the requests still in
 --              flight are dropped (wrk prints how many completed).  Use -t1
@@ -14,6 +20,12 @@
 
 local reqs, nreqs, idx = nil, 0, 0
 local count, seen = 0, 0
+local proofs, dpop_auth = nil, nil
+local threads = {}
+
+function setup(thread)
+   table.insert(threads, thread)
+end
 
 function init(args)
    for _, a in ipairs(args) do
@@ -28,6 +40,14 @@ function init(args)
             end
          end
          assert(nreqs > 0, "no tokens in " .. v)
+      elseif k == "dpop" then
+         proofs = assert(io.open(v, "r"))
+      elseif k == "token" then
+         local f = assert(io.open(v, "r"))
+         dpop_auth = "DPoP " .. f:read("*l")
+         f:close()
+      elseif k == "state" then
+         dpop_state = v       -- a global: done() reads it from the thread
       elseif k == "count" then
          count = tonumber(v)
       else
@@ -36,13 +56,47 @@ function init(args)
    end
 
    -- wrk looks at which functions exist after init()
-   if not reqs then request = nil end
+   if proofs then
+      assert(dpop_auth, "bench/wrk.lua: dpop= needs token=")
+      local f = dpop_state and io.open(dpop_state, "r")
+      if f then
+         proofs:seek("set", tonumber(f:read("*l")) or 0)
+         f:close()
+      end
+      dpop_pos = proofs:seek()
+      request = dpop_request
+   elseif not reqs then
+      request = nil
+   end
    if count == 0 then response = nil end
 end
 
 function request()
    idx = idx % nreqs + 1
    return reqs[idx]
+end
+
+-- out of proofs: a request without one, which the module refuses, so the
+-- run shows non-2xx answers rather than a wrong rate
+function dpop_request()
+   local proof = proofs:read("*l")
+   dpop_pos = proofs:seek()
+   return wrk.format(nil, nil, { ["Authorization"] = dpop_auth,
+                                 ["DPoP"] = proof or "" })
+end
+
+-- in the main Lua state (not a thread's: init() never ran here)
+function done(summary, latency, requests)
+   local t = threads[1]
+   local file = t and t:get("dpop_state")
+   if file then
+      local pos = t:get("dpop_pos")
+      if pos then
+         local f = assert(io.open(file, "w"))
+         f:write(tostring(pos), "\n")
+         f:close()
+      end
+   end
 end
 
 -- wrk's main thread sleeps for the whole -d even when the (only) thread

@@ -10,7 +10,10 @@
  * is (its value modulo 8):
  *
  *   0, 1  a DPoP header value: ngx_http_auth_token_dpop_parse() with every
- *         asymmetric algorithm allowed, then, if accepted,
+ *         asymmetric algorithm allowed, and _dpop_parse_cached() twice
+ *         with a cache of proof keys that lives as long as the process
+ *         (as a worker's): each must say exactly what the uncached parse
+ *         said (status, reason, thumbprint); then, if accepted,
  *         ngx_http_auth_token_dpop_check() against the request of RFC 9449
  *         figure 1 (POST https://server.example.com/token, RFC 9449's
  *         access token, the shim's clock, window 60 s, leeway 5 s) and the
@@ -47,6 +50,9 @@
 
 
 static void ngx_fuzz_proof(ngx_pool_t *pool, ngx_str_t *proof);
+static void ngx_fuzz_cached(ngx_pool_t *pool, ngx_str_t *proof,
+    ngx_http_auth_token_status_e status, const char *reason,
+    ngx_http_auth_token_dpop_t *p);
 static void ngx_fuzz_signed(ngx_pool_t *pool, const u_char *data,
     size_t size, ngx_uint_t ec);
 static void ngx_fuzz_htu(ngx_pool_t *pool, const u_char *data, size_t size);
@@ -113,6 +119,44 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 
+/* a cache hit (or its filling) never changes a decision */
+
+static void
+ngx_fuzz_cached(ngx_pool_t *pool, ngx_str_t *proof,
+    ngx_http_auth_token_status_e status, const char *reason,
+    ngx_http_auth_token_dpop_t *p)
+{
+    ngx_uint_t                     i;
+    const char                    *r;
+    ngx_http_auth_token_dpop_t     c;
+    ngx_http_auth_token_status_e   st;
+
+    static ngx_http_auth_token_dpop_keys_t  *keys;
+
+    if (keys == NULL) {
+        keys = ngx_http_auth_token_dpop_keys_create();
+        ngx_fuzz_check(keys != NULL, "dpop_keys_create failed");
+    }
+
+    for (i = 0; i < 2; i++) {
+        r = NULL;
+        st = ngx_http_auth_token_dpop_parse_cached(pool, proof,
+                                    NGX_HTTP_AUTH_TOKEN_DPOP_ALGS_ASYMMETRIC,
+                                    &c, &r, keys);
+
+        ngx_fuzz_check(st == status
+                       && (st == NGX_HTTP_AUTH_TOKEN_UNCHECKED
+                           ? (c.jkt.len == p->jkt.len
+                              && ngx_memcmp(c.jkt.data, p->jkt.data,
+                                            c.jkt.len) == 0
+                              && c.alg == p->alg)
+                           : (r != NULL && reason != NULL
+                              && strcmp(r, reason) == 0)),
+                       "dpop_parse_cached: not what dpop_parse says");
+    }
+}
+
+
 static void
 ngx_fuzz_proof(ngx_pool_t *pool, ngx_str_t *proof)
 {
@@ -132,6 +176,8 @@ ngx_fuzz_proof(ngx_pool_t *pool, ngx_str_t *proof)
     if (ngx_fuzz_verbose) {
         fprintf(stderr, "dpop: parse: %s\n", reason ? reason : "accepted");
     }
+
+    ngx_fuzz_cached(pool, proof, status, reason, &p);
 
     if (status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
         ngx_fuzz_check(status == NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF

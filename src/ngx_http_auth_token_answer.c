@@ -12,6 +12,7 @@
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_verify.h"
+#include "ngx_http_auth_token_binding.h"
 
 #include <jansson.h>
 
@@ -41,7 +42,8 @@ typedef struct {
 static void ngx_http_auth_token_refusal(ngx_http_auth_token_ctx_t *ctx,
     ngx_http_auth_token_refusal_t *f);
 static ngx_int_t ngx_http_auth_token_challenge(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_refusal_t *f);
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
+    ngx_http_auth_token_refusal_t *f);
 static void ngx_http_auth_token_log_refusal(ngx_http_request_t *r,
     ngx_http_auth_token_ctx_t *ctx, ngx_uint_t code, ngx_str_t *reason);
 static ngx_uint_t ngx_http_auth_token_is_grpc(ngx_http_request_t *r);
@@ -113,6 +115,10 @@ ngx_http_auth_token_refusal(ngx_http_auth_token_ctx_t *ctx,
         ngx_str_set(&f->error, "insufficient_scope");
         break;
 
+    case NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF:
+        ngx_str_set(&f->error, "invalid_dpop_proof");
+        break;
+
     case NGX_HTTP_AUTH_TOKEN_REQUIREMENT_FAILED:
         if (ctx->code == NGX_HTTP_FORBIDDEN) {
             f->code = NGX_HTTP_FORBIDDEN;
@@ -157,7 +163,7 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
 
     ngx_http_auth_token_log_refusal(r, ctx, f.code, &f.reason);
 
-    if (ngx_http_auth_token_challenge(r, alcf, &f) != NGX_OK) {
+    if (ngx_http_auth_token_challenge(r, alcf, ctx, &f) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -167,15 +173,41 @@ ngx_http_auth_token_reject(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_token_challenge(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_refusal_t *f)
+    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
+    ngx_http_auth_token_refusal_t *f)
 {
     u_char           *p;
     size_t            len;
+    ngx_int_t         rc;
     ngx_str_t         realm, metadata;
-    ngx_table_elt_t  *h;
+    ngx_table_elt_t  *h, *first;
 
     if (ngx_http_complex_value(r, alcf->realm, &realm) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    first = NULL;
+
+    if (alcf->dpop) {
+
+        /*
+         * RFC 9449, section 7.1: a DPoP challenge first, with the error
+         * when it is about DPoP (then the other is a bare one), or the
+         * only one (auth_token_dpop required)
+         */
+
+        rc = ngx_http_auth_token_dpop_challenge(r, alcf, ctx, &realm,
+                                                &f->error, &f->reason,
+                                                &f->scope);
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (rc == NGX_DONE) {
+            return NGX_OK;
+        }
+
+        first = r->headers_out.www_authenticate;
     }
 
     ngx_str_null(&metadata);
@@ -242,7 +274,22 @@ ngx_http_auth_token_challenge(ngx_http_request_t *r,
     h->value.len = p - h->value.data;
 
 #if (nginx_version >= 1023000)
+
+    /* one chain, so that "satisfy any" takes back both when it allows */
+
     h->next = NULL;
+
+    if (first) {
+        first->next = h;
+        return NGX_OK;
+    }
+
+#else
+
+    if (first) {
+        return NGX_OK;
+    }
+
 #endif
 
     r->headers_out.www_authenticate = h;

@@ -10,6 +10,7 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_answer.h"
+#include "ngx_http_auth_token_binding.h"
 #include "ngx_http_auth_token_claims.h"
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_endpoint.h"
@@ -25,16 +26,18 @@
  * alone says where it resumes after an event (a key set or an identity
  * provider's answer, another request's call).
  *
- *   FIND ──> LOOKUP ──> KEYS ──> VERIFY ──> CLAIMS ──> REQUIRE ──> DONE
- *     │         │                  │  ▲         ▲          │         ▲
- *     │         └─ opaque ─┐       │  └ refetch │          └> REISSUE┘
+ *   FIND ──> LOOKUP ──> KEYS ──> VERIFY ──> CLAIMS ─(BIND)─> REQUIRE ──> DONE
+ *     │         │                  │  ▲         ▲               │         ▲
+ *     │         └─ opaque ─┐       │  └ refetch │               └> REISSUE┘
  *     └─ no key sources ───┴─> INTROSPECT ──────┘
  *
- * A refusal at any step goes to DONE.  Main requests are checked in the
- * access phase; subrequests (auth_request, SSI, mirror), which nginx runs
- * without an access phase, in the pre-content phase, against the main
- * request's token.  The module's own calls to the identity provider are
- * never checked.
+ * BIND (sender constraints, ngx_http_auth_token_binding.c) only where
+ * auth_token_dpop or auth_token_cert_binding is on.  A refusal at any
+ * step goes to DONE.  Main requests are checked in the access phase;
+ * subrequests (auth_request, SSI, mirror), which nginx runs without an
+ * access phase, in the pre-content phase, against the main request's
+ * token.  The module's own calls to the identity provider are never
+ * checked.
  *
  * A decision is kept across an internal redirect (error_page, try_files,
  * X-Accel-Redirect, named locations) only when the new location applies
@@ -99,7 +102,7 @@ static ngx_str_t  ngx_http_auth_token_status_names[] = {
 
 static const char  *ngx_http_auth_token_step_names[] = {
     "find", "discover", "lookup", "keys", "verify", "introspect", "claims",
-    "require", "reissue", "done"
+    "bind", "require", "reissue", "done"
 };
 
 
@@ -347,6 +350,7 @@ ngx_http_auth_token_inherit(ngx_http_request_t *r,
 static void
 ngx_http_auth_token_reset(ngx_http_auth_token_ctx_t *ctx)
 {
+    u_char                      *dpop_seen;
     ngx_str_t                    client_auth;
     ngx_array_t                 *stash;
     ngx_uint_t                   added, restored;
@@ -359,6 +363,7 @@ ngx_http_auth_token_reset(ngx_http_auth_token_ctx_t *ctx)
     stash = ctx->stash;
     restored = ctx->restored;
     client_auth = ctx->client_auth;
+    dpop_seen = ctx->dpop_seen;
 
     ngx_memzero(ctx, sizeof(ngx_http_auth_token_ctx_t));
 
@@ -368,6 +373,7 @@ ngx_http_auth_token_reset(ngx_http_auth_token_ctx_t *ctx)
     ctx->stash = stash;
     ctx->restored = restored;
     ctx->client_auth = client_auth;
+    ctx->dpop_seen = dpop_seen;     /* the same proof is not a replay */
     ctx->step = NGX_HTTP_AUTH_TOKEN_STEP_FIND;
 }
 
@@ -556,6 +562,21 @@ ngx_http_auth_token_run(ngx_http_request_t *r,
             }
 
             ngx_http_auth_token_next(r, ctx,
+                         (ctx->status != NGX_HTTP_AUTH_TOKEN_UNCHECKED)
+                         ? NGX_HTTP_AUTH_TOKEN_STEP_DONE
+                         : (alcf->dpop || alcf->cert_binding)
+                         ? NGX_HTTP_AUTH_TOKEN_STEP_BIND
+                         : NGX_HTTP_AUTH_TOKEN_STEP_REQUIRE);
+            continue;
+
+        case NGX_HTTP_AUTH_TOKEN_STEP_BIND:
+            rc = ngx_http_auth_token_bind(r, alcf, ctx);
+
+            if (rc != NGX_OK) {
+                break;
+            }
+
+            ngx_http_auth_token_next(r, ctx,
                          (ctx->status == NGX_HTTP_AUTH_TOKEN_UNCHECKED)
                          ? NGX_HTTP_AUTH_TOKEN_STEP_REQUIRE
                          : NGX_HTTP_AUTH_TOKEN_STEP_DONE);
@@ -728,6 +749,10 @@ ngx_http_auth_token_find(ngx_http_request_t *r,
         rc = ngx_http_auth_token_parse_authorization(&h->value,
                                                      &alcf->scheme,
                                                      &header);
+    }
+
+    if (alcf->dpop) {
+        rc = ngx_http_auth_token_dpop_scheme(r, alcf, ctx, rc, &header);
     }
 
     if (alcf->token) {

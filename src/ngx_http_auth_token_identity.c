@@ -145,7 +145,7 @@ ngx_int_t
 ngx_http_auth_token_policy_id(ngx_conf_t *cf,
     ngx_http_auth_token_loc_conf_t *conf)
 {
-    u_char                          buf[NGX_INT_T_LEN + 8];
+    u_char                          buf[3 * NGX_INT_T_LEN + 8];
     ngx_str_t                      *s;
     ngx_uint_t                      i, j;
     unsigned int                    len;
@@ -269,6 +269,22 @@ ngx_http_auth_token_policy_id(ngx_conf_t *cf,
                                              cv[j].value.len);
             }
         }
+    }
+
+    /* sender constraints: what a proof and a certificate must be */
+
+    ngx_http_auth_token_hash_str(&h, buf,
+                       ngx_sprintf(buf, "dpop %ui %ui %T", conf->dpop,
+                                   conf->dpop_algs, conf->dpop_window) - buf);
+    ngx_http_auth_token_hash_str(&h, conf->dpop_origin->value.data,
+                                 conf->dpop_origin->value.len);
+    ngx_http_auth_token_hash_str(&h, buf,
+                       ngx_sprintf(buf, "cert %ui %ui", conf->cert_binding,
+                                   conf->client_cert_encoding) - buf);
+
+    if (conf->client_cert) {
+        ngx_http_auth_token_hash_str(&h, conf->client_cert->value.data,
+                                     conf->client_cert->value.len);
     }
 
     ngx_http_auth_token_hash_str(&h, "reissue", 7);

@@ -65,7 +65,7 @@ static const char  *ngx_http_auth_token_outcome_names[] = {
 
 
 static const char  *ngx_http_auth_token_entry_names[] = {
-    "", "verified_token", "introspection", "reissue", "key_set"
+    "", "verified_token", "introspection", "reissue", "key_set", "dpop_jti"
 };
 
 

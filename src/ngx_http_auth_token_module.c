@@ -10,6 +10,7 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_answer.h"
 #include "ngx_http_auth_token_directives.h"
+#include "ngx_http_auth_token_binding.h"
 #include "ngx_http_auth_token_endpoint.h"
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_headers.h"
@@ -300,6 +301,48 @@ static ngx_command_t  ngx_http_auth_token_commands[] = {
       offsetof(ngx_http_auth_token_loc_conf_t, pass_token),
       NULL },
 
+    { ngx_string("auth_token_dpop"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, dpop),
+      &ngx_http_auth_token_bind_modes },
+
+    { ngx_string("auth_token_dpop_algs"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_token_dpop_algs,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_token_dpop_origin"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, dpop_origin),
+      NULL },
+
+    { ngx_string("auth_token_dpop_window"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, dpop_window),
+      NULL },
+
+    { ngx_string("auth_token_cert_binding"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_token_loc_conf_t, cert_binding),
+      &ngx_http_auth_token_bind_modes },
+
+    { ngx_string("auth_token_client_cert"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_token_client_cert,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("auth_token_metrics"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
       ngx_http_auth_token_metrics,
@@ -529,6 +572,8 @@ ngx_http_auth_token_create_loc_conf(ngx_conf_t *cf)
     conf->pass_token = NGX_CONF_UNSET;
     conf->metrics_label = NGX_CONF_UNSET_UINT;
 
+    ngx_http_auth_token_binding_create(conf);
+
     return conf;
 }
 
@@ -683,7 +728,8 @@ ngx_http_auth_token_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (ngx_http_auth_token_endpoint_conf(cf, conf) != NGX_CONF_OK
         || ngx_http_auth_token_headers_conf(cf, conf) != NGX_CONF_OK
-        || ngx_http_auth_token_metrics_merge(cf, conf) != NGX_CONF_OK)
+        || ngx_http_auth_token_metrics_merge(cf, conf) != NGX_CONF_OK
+        || ngx_http_auth_token_binding_merge(cf, prev, conf) != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
     }

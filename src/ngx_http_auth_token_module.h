@@ -30,6 +30,12 @@
 /* every identity in the zone is a SHA-256 */
 #define NGX_HTTP_AUTH_TOKEN_HASH_LEN        32
 
+/*
+ * the part of an issuer's SHA-256 that tells issuers apart (in the
+ * verified-token cache and among a location's issuers): 128 bits
+ */
+#define NGX_HTTP_AUTH_TOKEN_ISS_LEN         16
+
 
 typedef struct ngx_http_auth_token_keyset_s    ngx_http_auth_token_keyset_t;
 typedef struct ngx_http_auth_token_source_s    ngx_http_auth_token_source_t;
@@ -83,6 +89,7 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_STEP_VERIFY,
     NGX_HTTP_AUTH_TOKEN_STEP_INTROSPECT,
     NGX_HTTP_AUTH_TOKEN_STEP_CLAIMS,
+    NGX_HTTP_AUTH_TOKEN_STEP_BIND,
     NGX_HTTP_AUTH_TOKEN_STEP_REQUIRE,
     NGX_HTTP_AUTH_TOKEN_STEP_REISSUE,
     NGX_HTTP_AUTH_TOKEN_STEP_DONE
@@ -105,6 +112,13 @@ typedef enum {
 #define NGX_HTTP_AUTH_TOKEN_CACHE_BYPASS   5
 
 
+/* auth_token_dpop, auth_token_cert_binding */
+
+#define NGX_HTTP_AUTH_TOKEN_BIND_OFF       0
+#define NGX_HTTP_AUTH_TOKEN_BIND_ON        1
+#define NGX_HTTP_AUTH_TOKEN_BIND_REQUIRED  2
+
+
 /* the answer styles of identity-provider endpoints */
 
 #define NGX_HTTP_AUTH_TOKEN_FORMAT_RFC7662 0
@@ -123,6 +137,22 @@ typedef struct {
     double                          exp;
     double                          nbf;
 } ngx_http_auth_token_times_t;
+
+
+/*
+ * a token's confirmation (RFC 7800): cnf.jkt and cnf["x5t#S256"], the
+ * SHA-256 values their base64url text holds (binding.c)
+ */
+
+#define NGX_HTTP_AUTH_TOKEN_CNF_JKT  1
+#define NGX_HTTP_AUTH_TOKEN_CNF_X5T  2
+#define NGX_HTTP_AUTH_TOKEN_CNF_BAD  4  /* present, but cannot be read */
+
+typedef struct {
+    ngx_uint_t                      has;        /* NGX_HTTP_AUTH_TOKEN_CNF_ */
+    u_char                          jkt[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    u_char                          x5t[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+} ngx_http_auth_token_cnf_t;
 
 
 typedef struct {
@@ -236,6 +266,16 @@ typedef struct {
     ngx_str_t                       scope_text;
     ngx_array_t                    *requires;
 
+    /* sender constraints (ngx_http_auth_token_binding.c) */
+    ngx_uint_t                      dpop;       /* NGX_HTTP_AUTH_TOKEN_BIND_ */
+    ngx_uint_t                      dpop_algs;  /* a bit per alg */
+    ngx_str_t                       dpop_algs_text;
+    ngx_http_complex_value_t       *dpop_origin;
+    time_t                          dpop_window;
+    ngx_uint_t                      cert_binding;
+    ngx_http_complex_value_t       *client_cert;    /* NULL: TLS's own */
+    ngx_uint_t                      client_cert_encoding;
+
     /* upstream */
     ngx_array_t                    *headers;
     ngx_flag_t                      pass_token;
@@ -281,6 +321,7 @@ typedef struct {
     ngx_http_auth_token_jws_t      *jws;
     struct json_t                  *claims;
     ngx_http_auth_token_times_t     times;
+    ngx_http_auth_token_cnf_t       cnf;        /* known: cnf_set */
     ngx_uint_t                      alg;
     u_char                          key_fp[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     ngx_uint_t                      jwt_cache;  /* $auth_token_cache */
@@ -309,6 +350,11 @@ typedef struct {
     /* the client's Authorization, once removed for the upstream */
     ngx_str_t                       client_auth;
 
+    /* sender constraints (ngx_http_auth_token_binding.c) */
+    ngx_str_t                       dpop_jkt;   /* of a verified proof */
+    ngx_str_t                       cnf_x5t;    /* the token's, checked */
+    u_char                         *dpop_seen;  /* replay key of our jti */
+
     unsigned                        from_header:1;
     unsigned                        hashed:1;
     unsigned                        hit:1;      /* verified before */
@@ -321,6 +367,9 @@ typedef struct {
     unsigned                        headers_added:1;
     unsigned                        restored:1;
     unsigned                        counted:1;  /* in the metrics */
+    unsigned                        dpop_scheme:1;  /* Authorization: DPoP */
+    unsigned                        dpop_bound:1;   /* cnf.jkt */
+    unsigned                        cnf_set:1;      /* from the cache */
 } ngx_http_auth_token_ctx_t;
 
 

@@ -33,10 +33,28 @@
 #define NGX_HTTP_AUTH_TOKEN_MAX_CERT  65536
 
 
+typedef struct {
+    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    u_char                          jkt[NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN];
+    ngx_uint_t                      used;
+    ngx_http_auth_token_key_t       key;
+} ngx_http_auth_token_dpop_key_t;
+
+
+struct ngx_http_auth_token_dpop_keys_s {
+    ngx_http_auth_token_dpop_key_t  entry[NGX_HTTP_AUTH_TOKEN_DPOP_KEYS];
+};
+
+
 
 static ngx_http_auth_token_status_e ngx_http_auth_token_dpop_key(
     ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
-    ngx_http_auth_token_dpop_t *p, const char **reason);
+    ngx_http_auth_token_dpop_t *p, const char **reason,
+    ngx_http_auth_token_dpop_keys_t *keys);
+static ngx_http_auth_token_status_e ngx_http_auth_token_dpop_cached_key(
+    ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
+    ngx_http_auth_token_dpop_t *p, const char **reason,
+    ngx_http_auth_token_dpop_key_t *e);
 static ngx_http_auth_token_status_e ngx_http_auth_token_dpop_claims(
     ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
     ngx_http_auth_token_dpop_t *p, const char **reason);
@@ -70,6 +88,16 @@ static ngx_uint_t ngx_http_auth_token_blank(u_char c);
 ngx_http_auth_token_status_e
 ngx_http_auth_token_dpop_parse(ngx_pool_t *pool, ngx_str_t *proof,
     ngx_uint_t algs, ngx_http_auth_token_dpop_t *p, const char **reason)
+{
+    return ngx_http_auth_token_dpop_parse_cached(pool, proof, algs, p,
+                                                 reason, NULL);
+}
+
+
+ngx_http_auth_token_status_e
+ngx_http_auth_token_dpop_parse_cached(ngx_pool_t *pool, ngx_str_t *proof,
+    ngx_uint_t algs, ngx_http_auth_token_dpop_t *p, const char **reason,
+    ngx_http_auth_token_dpop_keys_t *keys)
 {
     json_t                        *typ;
     ngx_http_auth_token_jws_t      jws;
@@ -136,7 +164,7 @@ ngx_http_auth_token_dpop_parse(ngx_pool_t *pool, ngx_str_t *proof,
 
     /* checks 6 and 7: the key of the "jwk" header, and the signature */
 
-    status = ngx_http_auth_token_dpop_key(pool, &jws, p, reason);
+    status = ngx_http_auth_token_dpop_key(pool, &jws, p, reason, keys);
     if (status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
         return status;
     }
@@ -149,17 +177,45 @@ ngx_http_auth_token_dpop_parse(ngx_pool_t *pool, ngx_str_t *proof,
 
 static ngx_http_auth_token_status_e
 ngx_http_auth_token_dpop_key(ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
-    ngx_http_auth_token_dpop_t *p, const char **reason)
+    ngx_http_auth_token_dpop_t *p, const char **reason,
+    ngx_http_auth_token_dpop_keys_t *keys)
 {
-    json_t                     *jwk, *kty;
-    ngx_int_t                   rc;
-    ngx_uint_t                  i;
-    const char                 *err;
-    ngx_http_auth_token_key_t   key;
+    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    json_t                         *jwk, *kty;
+    ngx_int_t                       rc;
+    ngx_str_t                       parts[2];
+    ngx_uint_t                      i;
+    const char                     *err;
+    ngx_http_auth_token_key_t       key;
+    ngx_http_auth_token_dpop_key_t *e;
 
     static const char  *private[] = {
         "d", "p", "q", "dp", "dq", "qi", "oth", "k", NULL
     };
+
+    /* a header seen in a proof that passed: its key, ready */
+
+    e = NULL;
+
+    if (keys) {
+        ngx_str_set(&parts[0], "dpop key");
+        parts[1] = jws->header_json;
+
+        if (ngx_http_auth_token_sha256(hash, NULL, parts, 2) != NGX_OK) {
+            *reason = "Out of memory";
+            return NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR;
+        }
+
+        e = &keys->entry[(hash[0] | hash[1] << 8)
+                         % NGX_HTTP_AUTH_TOKEN_DPOP_KEYS];
+
+        if (e->used
+            && ngx_memcmp(e->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN) == 0)
+        {
+            return ngx_http_auth_token_dpop_cached_key(pool, jws, p, reason,
+                                                       e);
+        }
+    }
 
     jwk = json_object_get(jws->header, "jwk");
 
@@ -230,7 +286,24 @@ ngx_http_auth_token_dpop_key(ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
     rc = ngx_http_auth_token_verify_key(&key, jws->alg, &jws->signing_input,
                                         &jws->signature);
 
-    ngx_http_auth_token_key_free(&key);
+    if (rc != NGX_OK || e == NULL) {
+        ngx_http_auth_token_key_free(&key);
+
+    } else {
+
+        /* kept for the next proof with this header (its kid is the pool's) */
+
+        if (e->used) {
+            ngx_http_auth_token_key_free(&e->key);
+        }
+
+        ngx_str_null(&key.kid);
+
+        e->key = key;
+        e->used = 1;
+        ngx_memcpy(e->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+        ngx_memcpy(e->jkt, p->jkt.data, NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN);
+    }
 
     if (rc != NGX_OK) {
         *reason = "DPoP proof signature is invalid";
@@ -238,6 +311,67 @@ ngx_http_auth_token_dpop_key(ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
     }
 
     return NGX_HTTP_AUTH_TOKEN_UNCHECKED;
+}
+
+
+/* the key of a header that passed every check before: only the signature */
+
+static ngx_http_auth_token_status_e
+ngx_http_auth_token_dpop_cached_key(ngx_pool_t *pool,
+    ngx_http_auth_token_jws_t *jws, ngx_http_auth_token_dpop_t *p,
+    const char **reason, ngx_http_auth_token_dpop_key_t *e)
+{
+    if (!(e->key.algs & NGX_HTTP_AUTH_TOKEN_ALG_BIT(jws->alg))) {
+        *reason = "DPoP proof key does not fit its algorithm";
+        return NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF;
+    }
+
+    /* the request keeps it: the entry may be replaced meanwhile */
+
+    p->jkt.data = ngx_pnalloc(pool, NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN);
+    if (p->jkt.data == NULL) {
+        *reason = "Out of memory";
+        return NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR;
+    }
+
+    ngx_memcpy(p->jkt.data, e->jkt, NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN);
+    p->jkt.len = NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN;
+
+    if (ngx_http_auth_token_verify_key(&e->key, jws->alg, &jws->signing_input,
+                                       &jws->signature)
+        != NGX_OK)
+    {
+        *reason = "DPoP proof signature is invalid";
+        return NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF;
+    }
+
+    return NGX_HTTP_AUTH_TOKEN_UNCHECKED;
+}
+
+
+ngx_http_auth_token_dpop_keys_t *
+ngx_http_auth_token_dpop_keys_create(void)
+{
+    return OPENSSL_zalloc(sizeof(ngx_http_auth_token_dpop_keys_t));
+}
+
+
+void
+ngx_http_auth_token_dpop_keys_free(ngx_http_auth_token_dpop_keys_t *keys)
+{
+    ngx_uint_t  i;
+
+    if (keys == NULL) {
+        return;
+    }
+
+    for (i = 0; i < NGX_HTTP_AUTH_TOKEN_DPOP_KEYS; i++) {
+        if (keys->entry[i].used) {
+            ngx_http_auth_token_key_free(&keys->entry[i].key);
+        }
+    }
+
+    OPENSSL_free(keys);
 }
 
 

@@ -141,6 +141,24 @@ typedef struct {
 } ngx_http_auth_token_dpop_request_t;
 
 
+/*
+ * A cache of proof keys, optional, one per process (the request step's):
+ * the key of a proof whose JOSE header is byte for byte that of a proof
+ * that passed before, ready to verify, so that a client's proofs cost a
+ * signature check and not a key import (OpenSSL 3 makes a key from its
+ * parameters, checks its point and sets up a context in about 150 us).  A
+ * hit gives what parsing the same header again would give: the header
+ * alone decides the key, whether it may be used and its thumbprint.
+ * Direct-mapped, NGX_HTTP_AUTH_TOKEN_DPOP_KEYS entries, allocated with
+ * OPENSSL_zalloc() and freed with ngx_http_auth_token_dpop_keys_free().
+ */
+
+#define NGX_HTTP_AUTH_TOKEN_DPOP_KEYS  64
+
+typedef struct ngx_http_auth_token_dpop_keys_s
+    ngx_http_auth_token_dpop_keys_t;
+
+
 /* the encodings of a client certificate */
 
 #define NGX_HTTP_AUTH_TOKEN_CERT_AUTO     0   /* any of the three below */
@@ -162,7 +180,9 @@ typedef struct {
  * (strings), "iat" (a NumericDate), "ath" and "nonce" (strings, optional
  * here).  UNCHECKED, or INVALID_DPOP_PROOF (or INTERNAL_ERROR: out of
  * memory) with *reason.  The key parsed from "jwk" is freed before it
- * returns; p->jkt is its thumbprint.
+ * returns; p->jkt is its thumbprint.  ngx_http_auth_token_dpop_parse_cached()
+ * is the same with a cache of proof keys (see above), which keeps the key
+ * instead.
  *
  * ngx_http_auth_token_dpop_check(): the rest of section 4.3 but the
  * replay check: htm, htu, iat within [now - window - leeway,
@@ -178,6 +198,12 @@ typedef struct {
 ngx_http_auth_token_status_e ngx_http_auth_token_dpop_parse(ngx_pool_t *pool,
     ngx_str_t *proof, ngx_uint_t algs, ngx_http_auth_token_dpop_t *p,
     const char **reason);
+ngx_http_auth_token_status_e ngx_http_auth_token_dpop_parse_cached(
+    ngx_pool_t *pool, ngx_str_t *proof, ngx_uint_t algs,
+    ngx_http_auth_token_dpop_t *p, const char **reason,
+    ngx_http_auth_token_dpop_keys_t *keys);
+ngx_http_auth_token_dpop_keys_t *ngx_http_auth_token_dpop_keys_create(void);
+void ngx_http_auth_token_dpop_keys_free(ngx_http_auth_token_dpop_keys_t *keys);
 ngx_http_auth_token_status_e ngx_http_auth_token_dpop_check(ngx_pool_t *pool,
     ngx_http_auth_token_dpop_t *p, ngx_http_auth_token_dpop_request_t *req,
     time_t *expires, const char **reason);
@@ -252,7 +278,7 @@ ngx_int_t ngx_http_auth_token_dpop_htu_match(ngx_pool_t *pool,
  * ngx_http_auth_token_cert_thumbprint(): the x5t#S256 of a client
  * certificate (RFC 8705, section 3.1), from in as $ssl_client_raw_cert
  * gives it (PEM), as $ssl_client_escaped_cert (URL-escaped PEM, also what
- * AWS ALB and Envoy forward), or as base64 DER (base64 or base64url,
+ * AWS ALB forwards), or as base64 DER (base64 or base64url,
  * padding optional, blanks allowed, also RFC 9440's ":...:"); or
  * NGX_HTTP_AUTH_TOKEN_CERT_AUTO, by its first bytes.  Exactly one
  * certificate, parsed by OpenSSL in full, nothing but blanks around it:

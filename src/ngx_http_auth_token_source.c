@@ -245,6 +245,17 @@ ngx_http_auth_token_bound_conf(ngx_conf_t *cf,
     ngx_sort(iss, copy->nelts, sizeof(ngx_http_auth_token_issuer_t),
              ngx_http_auth_token_issuer_cmp);
 
+    /* told apart by 128 bits of their hashes: never two alike, but check */
+
+    for (i = 1; i < copy->nelts; i++) {
+        if (ngx_http_auth_token_issuer_cmp(&iss[i - 1], &iss[i]) == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "issuers \"%V\" and \"%V\" cannot be told "
+                               "apart", &iss[i - 1].iss, &iss[i].iss);
+            return NGX_CONF_ERROR;
+        }
+    }
+
     conf->bound = copy;
 
     return NGX_CONF_OK;
@@ -257,7 +268,7 @@ ngx_http_auth_token_issuer_cmp(const void *one, const void *two)
     const ngx_http_auth_token_issuer_t  *a = one;
     const ngx_http_auth_token_issuer_t  *b = two;
 
-    return ngx_memcmp(a->hash, b->hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    return ngx_memcmp(a->hash, b->hash, NGX_HTTP_AUTH_TOKEN_ISS_LEN);
 }
 
 
@@ -279,7 +290,7 @@ ngx_http_auth_token_issuer_find(ngx_array_t *bound, u_char *hash)
 
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
-        c = ngx_memcmp(hash, iss[mid].hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+        c = ngx_memcmp(hash, iss[mid].hash, NGX_HTTP_AUTH_TOKEN_ISS_LEN);
 
         if (c == 0) {
             return &iss[mid];

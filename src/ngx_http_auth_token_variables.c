@@ -10,6 +10,7 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_variables.h"
 #include "ngx_http_auth_token_handler.h"
+#include "ngx_http_auth_token_binding.h"
 #include "ngx_http_auth_token_verify.h"
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_json.h"
@@ -53,6 +54,10 @@ static ngx_int_t ngx_http_auth_token_variable_discovered(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_token_variable_claim_set(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_auth_token_variable_dpop_jkt(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_auth_token_variable_cnf_x5t(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 
 
 static ngx_str_t  ngx_http_auth_token_cache_names[] = {
@@ -107,6 +112,14 @@ static ngx_http_variable_t  ngx_http_auth_token_vars[] = {
 
     { ngx_string("auth_token"), NULL,
       ngx_http_auth_token_variable_token, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("auth_token_dpop_jkt"), NULL,
+      ngx_http_auth_token_variable_dpop_jkt, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("auth_token_cnf_x5t"), NULL,
+      ngx_http_auth_token_variable_cnf_x5t, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -300,6 +313,60 @@ ngx_http_auth_token_variable_token(ngx_http_request_t *r,
     }
 
     return ngx_http_auth_token_variable_str(v, &ctx->token);
+}
+
+
+/* the thumbprint of a DPoP proof's key, once its signature verified */
+
+static ngx_int_t
+ngx_http_auth_token_variable_dpop_jkt(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_auth_token_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_token_get_ctx(r);
+
+    if (ctx == NULL || ctx->dpop_jkt.len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = ctx->dpop_jkt.data;
+    v->len = ctx->dpop_jkt.len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* the token's cnf["x5t#S256"] */
+
+static ngx_int_t
+ngx_http_auth_token_variable_cnf_x5t(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                   x5t;
+    ngx_http_auth_token_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_token_get_ctx(r);
+
+    if (ctx == NULL
+        || ngx_http_auth_token_cnf_x5t(r, ctx, &x5t) != NGX_OK
+        || x5t.len == 0)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = x5t.data;
+    v->len = x5t.len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
 }
 
 

@@ -17,6 +17,7 @@
 #include "ngx_http_auth_token_zone.h"
 #include "ngx_http_auth_token_metrics.h"
 #include "ngx_http_auth_token_identity.h"
+#include "ngx_http_auth_token_binding.h"
 
 
 /*
@@ -107,13 +108,19 @@ ngx_http_auth_token_lookup(ngx_http_request_t *r,
 
     ctx->hit = 1;
     ctx->lazy = 1;
-    ctx->times = v.times;
+    ctx->times.has = v.times_has;
+    ctx->times.exp = v.exp;
+    ctx->times.nbf = v.nbf;
     ctx->times_set = 1;
+    ctx->cnf.has = v.cnf_has;
+    ngx_memcpy(ctx->cnf.jkt, v.jkt, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    ngx_memcpy(ctx->cnf.x5t, v.x5t, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    ctx->cnf_set = 1;
     ctx->alg = v.alg;
     ctx->at_jwt = v.at_jwt;
     ctx->jwt = 1;
     ngx_memcpy(ctx->key_fp, v.fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
-    ngx_memcpy(ctx->iss, v.iss, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    ngx_memcpy(ctx->iss, v.iss, NGX_HTTP_AUTH_TOKEN_ISS_LEN);
 
     return NGX_OK;
 }
@@ -346,6 +353,7 @@ again:
         ctx->hit = 0;
         ctx->lazy = 0;
         ctx->times_set = 0;
+        ctx->cnf_set = 0;
 
         rc = ngx_http_auth_token_parse(r, ctx);
 
@@ -470,43 +478,56 @@ ngx_http_auth_token_remember(ngx_http_auth_token_loc_conf_t *alcf,
     ngx_http_auth_token_zone_t *zone, ngx_http_auth_token_ctx_t *ctx,
     ngx_http_auth_token_key_t *key)
 {
+    u_char                           id[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     time_t                           now;
     json_t                          *iss;
+    ngx_http_auth_token_cnf_t        cnf;
     ngx_http_auth_token_verified_t   v;
 
     now = ngx_time();
 
+    ngx_memzero(&v, sizeof(ngx_http_auth_token_verified_t));
+
     /* which issuer vouched, for locations with keys per issuer */
 
-    ngx_memzero(v.iss, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
     iss = json_object_get(ctx->claims, "iss");
 
-    if (json_is_string(iss)
-        && ngx_http_auth_token_issuer_id(v.iss,
-                                         (u_char *) json_string_value(iss),
-                                         json_string_length(iss))
-           != NGX_OK)
-    {
-        return 0;
+    if (json_is_string(iss)) {
+        if (ngx_http_auth_token_issuer_id(id,
+                                          (u_char *) json_string_value(iss),
+                                          json_string_length(iss))
+            != NGX_OK)
+        {
+            return 0;
+        }
+
+        ngx_memcpy(v.iss, id, NGX_HTTP_AUTH_TOKEN_ISS_LEN);
     }
+
+    ngx_http_auth_token_cnf_decode(ctx->claims, &cnf);
 
     v.expires = now + alcf->cache_jwt;
     v.verified = now;
-    v.alg = ctx->jws->alg;
+    v.exp = ctx->times.exp;
+    v.nbf = ctx->times.nbf;
+    v.times_has = (u_char) ctx->times.has;
+    v.cnf_has = (u_char) cnf.has;
+    v.alg = (u_char) ctx->jws->alg;
     v.at_jwt = ctx->at_jwt;
-    v.times = ctx->times;
     ngx_memcpy(v.fp, key->fp, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    ngx_memcpy(v.jkt, cnf.jkt, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
+    ngx_memcpy(v.x5t, cnf.x5t, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
 
-    if (v.times.has & NGX_HTTP_AUTH_TOKEN_HAS_EXP) {
+    if (v.times_has & NGX_HTTP_AUTH_TOKEN_HAS_EXP) {
 
-        if (v.times.exp <= (double) now) {
+        if (v.exp <= (double) now) {
             return 0;
         }
 
         /* within (now, expires): the conversion cannot overflow */
 
-        if (v.times.exp < (double) v.expires) {
-            v.expires = (time_t) v.times.exp;
+        if (v.exp < (double) v.expires) {
+            v.expires = (time_t) v.exp;
         }
     }
 
@@ -580,4 +601,5 @@ ngx_http_auth_token_set_claims(ngx_http_auth_token_ctx_t *ctx,
     ctx->claims = claims;
     ctx->lazy = 0;
     ctx->times_set = 0;
+    ctx->cnf_set = 0;
 }

@@ -19,7 +19,9 @@
  *   - a verified JWT (evictable),
  *   - an identity provider's answer (evictable; refusals go to the cold
  *     end of the LRU queue, so that a flood of garbage evicts garbage),
- *   - a remote key set's document and fetch state (pinned).
+ *   - a remote key set's document and fetch state (pinned),
+ *   - the jti of a DPoP proof, until the proof is too old to be accepted
+ *     anyway (evictable, see ngx_http_auth_token_zone_dpop_jti()).
  * Answers and key sets carry the single-flight state of the call that
  * fills them (ngx_http_auth_token_flight.c).
  */
@@ -29,18 +31,20 @@ typedef enum {
     NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED = 1,
     NGX_HTTP_AUTH_TOKEN_ENTRY_INTROSPECTION,
     NGX_HTTP_AUTH_TOKEN_ENTRY_REISSUE,
-    NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS
+    NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS,
+    NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI
 } ngx_http_auth_token_entry_e;
 
 
-/* the metrics' cache kind of an entry type */
+/* the metrics' cache kind of an entry type (M_KINDS: none) */
 
 static ngx_uint_t  ngx_http_auth_token_entry_kind[] = {
     0,
     NGX_HTTP_AUTH_TOKEN_M_TOKEN,
     NGX_HTTP_AUTH_TOKEN_M_INTROSPECTION,
     NGX_HTTP_AUTH_TOKEN_M_REISSUE,
-    NGX_HTTP_AUTH_TOKEN_M_JWKS
+    NGX_HTTP_AUTH_TOKEN_M_JWKS,
+    NGX_HTTP_AUTH_TOKEN_M_KINDS
 };
 
 
@@ -96,6 +100,13 @@ typedef struct {
 } ngx_http_auth_token_keys_sh_t;
 
 
+/* the jti of a DPoP proof */
+
+typedef struct {
+    time_t                          expires;
+} ngx_http_auth_token_jti_sh_t;
+
+
 struct ngx_http_auth_token_shctx_s {
     ngx_rbtree_t                    rbtree;
     ngx_rbtree_node_t               sentinel;
@@ -106,6 +117,8 @@ struct ngx_http_auth_token_shctx_s {
     ngx_uint_t                      evictions;
     ngx_uint_t                      evictions_logged;
     time_t                          warned;     /* zone full, logged at */
+    time_t                          jti_evicted; /* expiry of the latest
+                                                    jti forgotten early */
     ngx_uint_t                      entries[NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES];
     ngx_http_auth_token_metrics_sh_t  metrics;
 };
@@ -566,10 +579,11 @@ static ngx_uint_t
 ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
     ngx_uint_t n)
 {
-    time_t                       now;
-    ngx_uint_t                   evicted, live;
-    ngx_queue_t                 *q;
-    ngx_http_auth_token_node_t  *node;
+    time_t                         now;
+    ngx_uint_t                     evicted, live;
+    ngx_queue_t                   *q;
+    ngx_http_auth_token_node_t    *node;
+    ngx_http_auth_token_jti_sh_t  *jti;
 
     evicted = 0;
     live = 0;
@@ -579,9 +593,20 @@ ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
         q = ngx_queue_last(&zone->sh->lru);
         node = ngx_queue_data(q, ngx_http_auth_token_node_t, queue);
 
-        (void) ngx_atomic_fetch_add(&zone->metrics->cache
+        if (node->type == NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI) {
+            jti = (ngx_http_auth_token_jti_sh_t *) node->data;
+
+            /* a jti forgotten while its proof could still be accepted */
+
+            if (jti->expires > now && jti->expires > zone->sh->jti_evicted) {
+                zone->sh->jti_evicted = jti->expires;
+            }
+
+        } else {
+            (void) ngx_atomic_fetch_add(&zone->metrics->cache
                                 [ngx_http_auth_token_entry_kind[node->type]]
                                 [NGX_HTTP_AUTH_TOKEN_M_EVICT], 1);
+        }
 
         live += ngx_http_auth_token_zone_live(node, now);
 
@@ -605,8 +630,7 @@ ngx_http_auth_token_zone_evict(ngx_http_auth_token_zone_t *zone,
 
     (void) ngx_atomic_fetch_add(&zone->metrics->full, 1);
 
-    if (now - zone->sh->warned >= NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD)
-    {
+    if (now - zone->sh->warned >= NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD) {
         ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
                       "auth_token: zone \"%V\" is full: %ui least recently "
                       "used entries evicted since %s",
@@ -646,6 +670,10 @@ ngx_http_auth_token_zone_live(ngx_http_auth_token_node_t *node, time_t now)
         return a->not_after == 0 || a->not_after > now;
     }
 
+    if (node->type == NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI) {
+        return ((ngx_http_auth_token_jti_sh_t *) node->data)->expires > now;
+    }
+
     return 1;
 }
 
@@ -665,7 +693,10 @@ ngx_http_auth_token_zone_get_verified(ngx_http_auth_token_zone_t *zone,
 
     node = ngx_http_auth_token_zone_lookup(zone, hash,
                                            NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED);
-    if (node) {
+
+    /* an entry of another size was made by another build of the module */
+
+    if (node && node->len == sizeof(ngx_http_auth_token_verified_t)) {
         ngx_memcpy(v, node->data, sizeof(ngx_http_auth_token_verified_t));
 
         if (ngx_time() < v->expires) {
@@ -692,6 +723,12 @@ ngx_http_auth_token_zone_put_verified(ngx_http_auth_token_zone_t *zone,
 
     node = ngx_http_auth_token_zone_lookup(zone, hash,
                                            NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED);
+
+    if (node && node->len != sizeof(ngx_http_auth_token_verified_t)) {
+        ngx_http_auth_token_zone_free(zone, node);
+        node = NULL;
+    }
+
     if (node == NULL) {
         node = ngx_http_auth_token_zone_alloc(zone, hash,
                                        NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED,
@@ -1338,6 +1375,79 @@ ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
     }
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
+}
+
+
+/*
+ * The replay cache of DPoP proofs (RFC 9449, section 11.1): key is
+ * ngx_http_auth_token_dpop_replay_key() of a proof that passed every other
+ * check, expires the moment its iat leaves the window.
+ *
+ * NGX_OK:       never seen (or seen so long ago that its proof would be
+ *               refused as too old anyway): remembered now;
+ * NGX_DECLINED: seen before: a replay;
+ * NGX_BUSY:     cannot tell: a full zone forgot jtis of proofs that are
+ *               not older than this one (jti_evicted), and this jti may be
+ *               one of them; a fresh proof passes;
+ * NGX_ERROR:    no room for it.
+ *
+ * Entries are evicted least recently used first like any other; an entry
+ * evicted before it expires moves jti_evicted, so that eviction can make a
+ * proof refused, never a replay accepted.
+ */
+
+ngx_int_t
+ngx_http_auth_token_zone_dpop_jti(ngx_http_auth_token_zone_t *zone,
+    u_char *key, time_t expires)
+{
+    time_t                         now;
+    ngx_int_t                      rc;
+    ngx_http_auth_token_node_t    *node;
+    ngx_http_auth_token_jti_sh_t  *jti;
+
+    now = ngx_time();
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    node = ngx_http_auth_token_zone_lookup(zone, key,
+                                           NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI);
+    if (node) {
+        jti = (ngx_http_auth_token_jti_sh_t *) node->data;
+
+        if (jti->expires > now) {
+            rc = NGX_DECLINED;
+            goto done;
+        }
+
+        jti->expires = expires;
+        rc = NGX_OK;
+        goto done;
+    }
+
+    if (expires <= zone->sh->jti_evicted) {
+        rc = NGX_BUSY;
+        goto done;
+    }
+
+    node = ngx_http_auth_token_zone_alloc(zone, key,
+                                          NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI,
+                                          sizeof(ngx_http_auth_token_jti_sh_t),
+                                          0);
+    if (node == NULL) {
+        rc = NGX_ERROR;
+        goto done;
+    }
+
+    jti = (ngx_http_auth_token_jti_sh_t *) node->data;
+    jti->expires = expires;
+
+    rc = NGX_OK;
+
+done:
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    return rc;
 }
 
 

@@ -45,6 +45,7 @@ use strict;
 use warnings;
 
 use File::Spec ();
+use File::Temp ();
 use JSON::PP ();
 use MIME::Base64 ();
 use Digest::SHA ();
@@ -80,7 +81,12 @@ sub mint {
     die "AuthTokenSender: $T/node_modules/jose is missing: run make first\n"
         unless -d "$T/node_modules/jose";
 
-    open my $fh, '-|', 'node', $MINT, $JSON->encode(\@req)
+    # the requests on stdin: a long list does not fit in an argument
+    my $in = File::Temp->new(TMPDIR => 1);
+    print {$in} $JSON->encode(\@req);
+    close $in or die "AuthTokenSender: cannot write $in: $!\n";
+
+    open my $fh, '-|', 'sh', '-c', 'exec node "$0" <"$1"', $MINT, "$in"
         or die "AuthTokenSender: cannot run node: $!\n";
     local $/;
     my $out = <$fh>;

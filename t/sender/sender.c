@@ -201,6 +201,64 @@ static const char  rfc9449_fig13[] =
 
 
 static void
+selftest_dpop_cache(void)
+{
+    ngx_str_t                         proof;
+    ngx_uint_t                        i;
+    const char                       *reason;
+    ngx_http_auth_token_dpop_t        p;
+    ngx_http_auth_token_status_e      status;
+    ngx_http_auth_token_dpop_keys_t  *keys;
+
+    keys = ngx_http_auth_token_dpop_keys_create();
+    check(keys != NULL, "dpop proof key cache created", NULL);
+
+    if (keys == NULL) {
+        return;
+    }
+
+    /* the first fills the cache, the second is a hit */
+
+    for (i = 0; i < 2; i++) {
+        proof = str(rfc9449_fig2);
+        reason = NULL;
+        status = ngx_http_auth_token_dpop_parse_cached(pool, &proof,
+                                       NGX_HTTP_AUTH_TOKEN_DPOP_ALGS_DEFAULT,
+                                       &p, &reason, keys);
+        check(status == NGX_HTTP_AUTH_TOKEN_UNCHECKED
+              && equal(&p.jkt, RFC9449_JKT),
+              i ? "cached proof key: figure 2 again, from the cache"
+                : "cached proof key: figure 2, parsed and kept", reason);
+    }
+
+    /* the same header: a hit, but the signature still decides */
+
+    proof.data = (u_char *) strdup(rfc9449_fig2);
+    proof.data[proof.len - 5] = (proof.data[proof.len - 5] == 'A') ? 'B'
+                                                                   : 'A';
+    status = ngx_http_auth_token_dpop_parse_cached(pool, &proof,
+                                       NGX_HTTP_AUTH_TOKEN_DPOP_ALGS_DEFAULT,
+                                       &p, &reason, keys);
+    check(status == NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF
+          && strcmp(reason, "DPoP proof signature is invalid") == 0,
+          "cached proof key: one signature byte changed: refused", reason);
+    free(proof.data);
+
+    /* and the location's algorithms, before the cache is looked at */
+
+    proof = str(rfc9449_fig2);
+    status = ngx_http_auth_token_dpop_parse_cached(pool, &proof,
+                     NGX_HTTP_AUTH_TOKEN_ALG_BIT(NGX_HTTP_AUTH_TOKEN_RS256),
+                     &p, &reason, keys);
+    check(status == NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF
+          && strcmp(reason, "DPoP proof algorithm is not allowed") == 0,
+          "cached proof key: refused where ES256 is not allowed", reason);
+
+    ngx_http_auth_token_dpop_keys_free(keys);
+}
+
+
+static void
 selftest_dpop(void)
 {
     time_t                              expires;
@@ -254,6 +312,10 @@ selftest_dpop(void)
           "RFC 9449 figure 2 proof, one signature byte changed: refused",
           reason);
     free(proof.data);
+
+    /* the cache of proof keys gives the same answers (ngx_fuzz_cached) */
+
+    selftest_dpop_cache();
 
     /* figure 13, with figure 12's request and token */
 
