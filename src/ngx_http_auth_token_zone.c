@@ -9,11 +9,16 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_zone.h"
 #include "ngx_http_auth_token_flight.h"
+#include "ngx_http_auth_token_zone_shm.h"
 
 
 /*
- * The shared zone (auth_token_zone), and its only owner: no other file
- * takes its mutex or touches its slab, tree or LRU queue.
+ * The shared zone (auth_token_zone), and its owner: with its two entry
+ * files (ngx_http_auth_token_zone_answers.c, _zone_keys.c), the only code
+ * that takes its mutex or touches its slab, tree or LRU queue; this file
+ * has the zone itself (its start, its labels, lookup, allocation,
+ * eviction, the scrape's report) and the small entries (verifications,
+ * DPoP jtis).
  *
  * Entries are typed and keyed by a SHA-256 (never a raw token):
  *   - a verified JWT (evictable),
@@ -25,15 +30,6 @@
  * Answers and key sets carry the single-flight state of the call that
  * fills them (ngx_http_auth_token_flight.c).
  */
-
-
-typedef enum {
-    NGX_HTTP_AUTH_TOKEN_ENTRY_VERIFIED = 1,
-    NGX_HTTP_AUTH_TOKEN_ENTRY_INTROSPECTION,
-    NGX_HTTP_AUTH_TOKEN_ENTRY_REISSUE,
-    NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS,
-    NGX_HTTP_AUTH_TOKEN_ENTRY_DPOP_JTI
-} ngx_http_auth_token_entry_e;
 
 
 /* the metrics' cache kind of an entry type (M_KINDS: none) */
@@ -48,82 +44,6 @@ static ngx_uint_t  ngx_http_auth_token_entry_kind[] = {
 };
 
 
-typedef struct {
-    ngx_rbtree_node_t               node;
-    ngx_queue_t                     queue;      /* LRU, unless pinned */
-    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
-    u_char                          type;
-    u_char                          pinned;
-    size_t                          len;
-    u_char                          data[1];
-} ngx_http_auth_token_node_t;
-
-
-/* an identity provider's answer */
-
-typedef struct {
-    ngx_http_auth_token_flight_t    flight;
-    ngx_uint_t                      state;
-    time_t                          stored;
-    time_t                          not_after;
-    size_t                          len;
-    u_char                          value[1];
-} ngx_http_auth_token_answer_sh_t;
-
-
-/* a remote key set */
-
-#define NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS  8
-
-typedef struct {
-    ngx_http_auth_token_flight_t    flight;
-    u_char                         *doc;
-    size_t                          doc_len;
-    ngx_uint_t                      generation;
-    time_t                          fetched;     /* document arrived */
-    time_t                          refresh_at;  /* due for a refresh */
-    time_t                          refetch_at;  /* next unknown-kid fetch */
-    ngx_uint_t                      conf;        /* that fetched it */
-
-    /* for metrics: every key set is in the zone's list of them */
-    ngx_queue_t                     all;
-    ngx_uint_t                      nkeys;
-    ngx_uint_t                      failures_total;
-    ngx_uint_t                      unknown_fetches;
-    size_t                          uri_len;     /* whole, may be longer */
-    u_char                          uri[NGX_HTTP_AUTH_TOKEN_KEYS_NAME_LEN];
-
-    /* kids looked for in this document after a refetch, and not found */
-    ngx_uint_t                      unknown_n;
-    u_char                          unknown[NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS]
-                                           [NGX_HTTP_AUTH_TOKEN_HASH_LEN];
-} ngx_http_auth_token_keys_sh_t;
-
-
-/* the jti of a DPoP proof */
-
-typedef struct {
-    time_t                          expires;
-} ngx_http_auth_token_jti_sh_t;
-
-
-struct ngx_http_auth_token_shctx_s {
-    ngx_rbtree_t                    rbtree;
-    ngx_rbtree_node_t               sentinel;
-    ngx_queue_t                     lru;
-    ngx_queue_t                     keysets;    /* for metrics */
-    ngx_uint_t                      generation; /* of key set documents */
-    ngx_uint_t                      conf;       /* configurations seen */
-    ngx_uint_t                      evictions;
-    ngx_uint_t                      evictions_logged;
-    time_t                          warned;     /* zone full, logged at */
-    time_t                          jti_evicted; /* expiry of the latest
-                                                    jti forgotten early */
-    ngx_uint_t                      entries[NGX_HTTP_AUTH_TOKEN_ENTRY_TYPES];
-    ngx_http_auth_token_metrics_sh_t  metrics;
-};
-
-
 /* "zone is full" is logged at most once per this many seconds */
 #define NGX_HTTP_AUTH_TOKEN_FULL_WARN_PERIOD  60
 
@@ -134,34 +54,10 @@ static ngx_int_t ngx_http_auth_token_zone_labels(
     ngx_http_auth_token_zone_t *zone);
 static void ngx_http_auth_token_rbtree_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
-static ngx_http_auth_token_node_t *ngx_http_auth_token_zone_lookup(
-    ngx_http_auth_token_zone_t *zone, u_char *hash, ngx_uint_t type);
-static ngx_http_auth_token_node_t *ngx_http_auth_token_zone_alloc(
-    ngx_http_auth_token_zone_t *zone, u_char *hash, ngx_uint_t type,
-    size_t len, ngx_uint_t pinned);
-static void *ngx_http_auth_token_zone_alloc_data(
-    ngx_http_auth_token_zone_t *zone, size_t len);
-static void ngx_http_auth_token_zone_free(ngx_http_auth_token_zone_t *zone,
-    ngx_http_auth_token_node_t *n);
 static ngx_uint_t ngx_http_auth_token_zone_live(
     ngx_http_auth_token_node_t *node, time_t now);
 static ngx_uint_t ngx_http_auth_token_zone_evict(
     ngx_http_auth_token_zone_t *zone, ngx_uint_t n);
-static ngx_uint_t ngx_http_auth_token_answer_type(ngx_uint_t kind);
-static ngx_uint_t ngx_http_auth_token_answer_fresh(
-    ngx_http_auth_token_answer_sh_t *a, ngx_http_auth_token_trust_t *trust,
-    time_t now);
-static ngx_int_t ngx_http_auth_token_answer_copy(
-    ngx_http_auth_token_answer_sh_t *a, ngx_pool_t *pool,
-    ngx_http_auth_token_outcome_t *o);
-static void ngx_http_auth_token_answer_stale(
-    ngx_http_auth_token_answer_sh_t *a, ngx_http_auth_token_trust_t *trust,
-    time_t now, ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o,
-    ngx_uint_t *cache);
-static ngx_http_auth_token_keys_sh_t *ngx_http_auth_token_keys_state(
-    ngx_http_auth_token_zone_t *zone, u_char *hash, ngx_uint_t pinned);
-static void ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
-    ngx_str_t *uri);
 
 
 /* auth_token_zone name:size */
@@ -433,10 +329,9 @@ ngx_http_auth_token_rbtree_key(u_char *hash)
 }
 
 
-
 /* the mutex is held; a hit moves to the warm end of the LRU queue */
 
-static ngx_http_auth_token_node_t *
+ngx_http_auth_token_node_t *
 ngx_http_auth_token_zone_lookup(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_uint_t type)
 {
@@ -491,7 +386,7 @@ ngx_http_auth_token_zone_lookup(ngx_http_auth_token_zone_t *zone,
  * full, the least recently used entries go.  The mutex is held.
  */
 
-static ngx_http_auth_token_node_t *
+ngx_http_auth_token_node_t *
 ngx_http_auth_token_zone_alloc(ngx_http_auth_token_zone_t *zone,
     u_char *hash, ngx_uint_t type, size_t len, ngx_uint_t pinned)
 {
@@ -527,7 +422,7 @@ ngx_http_auth_token_zone_alloc(ngx_http_auth_token_zone_t *zone,
 
 /* slab memory, with eviction when full; the mutex is held */
 
-static void *
+void *
 ngx_http_auth_token_zone_alloc_data(ngx_http_auth_token_zone_t *zone,
     size_t len)
 {
@@ -548,7 +443,7 @@ ngx_http_auth_token_zone_alloc_data(ngx_http_auth_token_zone_t *zone,
 }
 
 
-static void
+void
 ngx_http_auth_token_zone_free(ngx_http_auth_token_zone_t *zone,
     ngx_http_auth_token_node_t *n)
 {
@@ -745,640 +640,6 @@ ngx_http_auth_token_zone_put_verified(ngx_http_auth_token_zone_t *zone,
 
 
 /*
- * An identity provider's answer under key, as this location trusts it:
- *
- * NGX_OK:       *o holds an outcome: fresh (*cache HIT), or a recent
- *               failure shared (FAILED, or a stale answer: *cache STALE)
- * NGX_AGAIN:    the lease is ours: make the call (*cache MISS or EXPIRED)
- * NGX_BUSY:     another request makes the call: wait
- * NGX_DECLINED: no room in the zone: call without it (*cache BYPASS)
- * NGX_ERROR:    out of memory
- */
-
-ngx_int_t
-ngx_http_auth_token_zone_get_outcome(ngx_http_auth_token_zone_t *zone,
-    ngx_uint_t kind, u_char *key, ngx_http_auth_token_trust_t *trust,
-    ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache)
-{
-    time_t                            now;
-    ngx_int_t                         rc;
-    ngx_http_auth_token_node_t       *node;
-    ngx_http_auth_token_answer_sh_t  *a;
-
-    now = ngx_time();
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    node = ngx_http_auth_token_zone_lookup(zone, key,
-                                     ngx_http_auth_token_answer_type(kind));
-    if (node == NULL) {
-        node = ngx_http_auth_token_zone_alloc(zone, key,
-                                     ngx_http_auth_token_answer_type(kind),
-                                     sizeof(ngx_http_auth_token_answer_sh_t),
-                                     0);
-        if (node == NULL) {
-            *cache = NGX_HTTP_AUTH_TOKEN_CACHE_BYPASS;
-            rc = NGX_DECLINED;
-            goto done;
-        }
-
-        a = (ngx_http_auth_token_answer_sh_t *) node->data;
-
-        (void) ngx_http_auth_token_flight_acquire(&a->flight, now,
-                                                  trust->lock_timeout);
-        *cache = NGX_HTTP_AUTH_TOKEN_CACHE_MISS;
-        rc = NGX_AGAIN;
-        goto done;
-    }
-
-    a = (ngx_http_auth_token_answer_sh_t *) node->data;
-
-    if (ngx_http_auth_token_answer_fresh(a, trust, now)) {
-        rc = ngx_http_auth_token_answer_copy(a, pool, o);
-        *cache = NGX_HTTP_AUTH_TOKEN_CACHE_HIT;
-        goto done;
-    }
-
-    switch (ngx_http_auth_token_flight_acquire(&a->flight, now,
-                                               trust->lock_timeout))
-    {
-    case NGX_BUSY:
-        rc = NGX_BUSY;
-        break;
-
-    case NGX_DECLINED:
-
-        /*
-         * a call failed a moment ago: requests that waited for it (or
-         * come right after) share its outcome instead of calling again
-         */
-
-        ngx_http_auth_token_answer_stale(a, trust, now, pool, o, cache);
-        rc = NGX_OK;
-        break;
-
-    default:
-        *cache = (a->state == NGX_HTTP_AUTH_TOKEN_PENDING)
-                 ? NGX_HTTP_AUTH_TOKEN_CACHE_MISS
-                 : NGX_HTTP_AUTH_TOKEN_CACHE_EXPIRED;
-        rc = NGX_AGAIN;
-        break;
-    }
-
-done:
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-
-    return rc;
-}
-
-
-/* the call answered: its outcome replaces the entry, the lease ends */
-
-void
-ngx_http_auth_token_zone_put_outcome(ngx_http_auth_token_zone_t *zone,
-    ngx_uint_t kind, u_char *key, ngx_http_auth_token_outcome_t *o)
-{
-    ngx_http_auth_token_node_t       *node;
-    ngx_http_auth_token_answer_sh_t  *a;
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    node = ngx_http_auth_token_zone_lookup(zone, key,
-                                     ngx_http_auth_token_answer_type(kind));
-    if (node) {
-        ngx_http_auth_token_zone_free(zone, node);
-    }
-
-    node = ngx_http_auth_token_zone_alloc(zone, key,
-                          ngx_http_auth_token_answer_type(kind),
-                          offsetof(ngx_http_auth_token_answer_sh_t, value)
-                          + o->value.len,
-                          0);
-    if (node) {
-        a = (ngx_http_auth_token_answer_sh_t *) node->data;
-
-        a->state = o->state;
-        a->stored = o->stored;
-        a->not_after = o->not_after;
-        a->len = o->value.len;
-
-        if (a->len) {
-            ngx_memcpy(a->value, o->value.data, a->len);
-        }
-
-        if (o->state != NGX_HTTP_AUTH_TOKEN_ACCEPTED) {
-            /* refusals go to the cold end: evicted before results */
-            ngx_queue_remove(&node->queue);
-            ngx_queue_insert_tail(&zone->sh->lru, &node->queue);
-        }
-    }
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-}
-
-
-/*
- * The call failed: the lease ends with a back-off, and *o becomes a stale
- * answer if this location allows one, or stays a failure.
- */
-
-void
-ngx_http_auth_token_zone_fail_outcome(ngx_http_auth_token_zone_t *zone,
-    ngx_uint_t kind, u_char *key, ngx_http_auth_token_trust_t *trust,
-    ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache)
-{
-    time_t                            now;
-    ngx_http_auth_token_node_t       *node;
-    ngx_http_auth_token_answer_sh_t  *a;
-
-    now = ngx_time();
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    node = ngx_http_auth_token_zone_lookup(zone, key,
-                                     ngx_http_auth_token_answer_type(kind));
-    if (node) {
-        a = (ngx_http_auth_token_answer_sh_t *) node->data;
-
-        (void) ngx_http_auth_token_flight_failed(&a->flight, now);
-        ngx_http_auth_token_answer_stale(a, trust, now, pool, o, cache);
-    }
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-}
-
-
-/* the client went away during the call: the lease ends, no back-off */
-
-void
-ngx_http_auth_token_zone_drop_outcome(ngx_http_auth_token_zone_t *zone,
-    ngx_uint_t kind, u_char *key)
-{
-    ngx_http_auth_token_node_t       *node;
-    ngx_http_auth_token_answer_sh_t  *a;
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    node = ngx_http_auth_token_zone_lookup(zone, key,
-                                     ngx_http_auth_token_answer_type(kind));
-    if (node) {
-        a = (ngx_http_auth_token_answer_sh_t *) node->data;
-        ngx_http_auth_token_flight_abandoned(&a->flight);
-    }
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-}
-
-
-/* the entry type of an endpoint's answers */
-
-static ngx_uint_t
-ngx_http_auth_token_answer_type(ngx_uint_t kind)
-{
-    return (kind == NGX_HTTP_AUTH_TOKEN_INTROSPECTION)
-           ? NGX_HTTP_AUTH_TOKEN_ENTRY_INTROSPECTION
-           : NGX_HTTP_AUTH_TOKEN_ENTRY_REISSUE;
-}
-
-
-/* fresh for this location: within its lifetime, and never past not_after */
-
-static ngx_uint_t
-ngx_http_auth_token_answer_fresh(ngx_http_auth_token_answer_sh_t *a,
-    ngx_http_auth_token_trust_t *trust, time_t now)
-{
-    time_t  valid;
-
-    switch (a->state) {
-
-    case NGX_HTTP_AUTH_TOKEN_ACCEPTED:
-        valid = trust->accepted;
-        break;
-
-    case NGX_HTTP_AUTH_TOKEN_REFUSED:
-    case NGX_HTTP_AUTH_TOKEN_GONE:
-        valid = trust->refused;
-        break;
-
-    default:
-        return 0;
-    }
-
-    return now - a->stored < valid
-           && (a->not_after == 0 || now < a->not_after);
-}
-
-
-static ngx_int_t
-ngx_http_auth_token_answer_copy(ngx_http_auth_token_answer_sh_t *a,
-    ngx_pool_t *pool, ngx_http_auth_token_outcome_t *o)
-{
-    o->state = a->state;
-    o->stored = a->stored;
-    o->not_after = a->not_after;
-    o->err = NULL;
-
-    ngx_str_null(&o->value);
-
-    if (a->len == 0) {
-        return NGX_OK;
-    }
-
-    o->value.data = ngx_pnalloc(pool, a->len);
-    if (o->value.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(o->value.data, a->value, a->len);
-    o->value.len = a->len;
-
-    return NGX_OK;
-}
-
-
-/*
- * After a failed call: an accepted answer that expired at most
- * trust->stale ago, or the failure.  The mutex is held.
- */
-
-static void
-ngx_http_auth_token_answer_stale(ngx_http_auth_token_answer_sh_t *a,
-    ngx_http_auth_token_trust_t *trust, time_t now, ngx_pool_t *pool,
-    ngx_http_auth_token_outcome_t *o, ngx_uint_t *cache)
-{
-    o->state = NGX_HTTP_AUTH_TOKEN_FAILED;
-
-    if (a->state != NGX_HTTP_AUTH_TOKEN_ACCEPTED
-        || now - a->stored >= trust->accepted + trust->stale
-        || (a->not_after && now >= a->not_after))
-    {
-        return;
-    }
-
-    if (ngx_http_auth_token_answer_copy(a, pool, o) != NGX_OK) {
-        o->state = NGX_HTTP_AUTH_TOKEN_FAILED;
-        return;
-    }
-
-    *cache = NGX_HTTP_AUTH_TOKEN_CACHE_STALE;
-}
-
-
-/* a remote key set's state, created on first use; the mutex is held */
-
-static ngx_http_auth_token_keys_sh_t *
-ngx_http_auth_token_keys_state(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_uint_t pinned)
-{
-    ngx_http_auth_token_node_t     *node;
-    ngx_http_auth_token_keys_sh_t  *ks;
-
-    node = ngx_http_auth_token_zone_lookup(zone, hash,
-                                           NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS);
-    if (node == NULL) {
-        node = ngx_http_auth_token_zone_alloc(zone, hash,
-                                       NGX_HTTP_AUTH_TOKEN_ENTRY_KEYS,
-                                       sizeof(ngx_http_auth_token_keys_sh_t),
-                                       pinned);
-        if (node == NULL) {
-            return NULL;
-        }
-
-        ks = (ngx_http_auth_token_keys_sh_t *) node->data;
-        ngx_queue_insert_tail(&zone->sh->keysets, &ks->all);
-    }
-
-    return (ngx_http_auth_token_keys_sh_t *) node->data;
-}
-
-
-/*
- * What a request does about a remote key set (q->action), and a copy of a
- * document newer than the worker's (q->doc):
- *
- * - no document yet: fetch and wait for it, or wait for the fetch that
- *   runs, or give up while backing off;
- * - a token with an unknown kid: verify again with a newer document if
- *   there is one; otherwise fetch, at most once per refetch interval
- *   across all workers (only such fetches count), or wait for the fetch
- *   that runs or for the next allowed one (q->wait_until); backing off
- *   after a failure delays that too;
- * - otherwise use the keys, and start a refresh in the background when
- *   one is due.
- */
-
-ngx_int_t
-ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_pool_t *pool, ngx_http_auth_token_keys_query_t *q)
-{
-    time_t                          now;
-    ngx_int_t                       rc;
-    ngx_uint_t                      i;
-    ngx_http_auth_token_keys_sh_t  *ks;
-
-    now = ngx_time();
-    rc = NGX_OK;
-
-    q->action = NGX_HTTP_AUTH_TOKEN_KEYS_NONE;
-    q->wait_until = 0;
-    ngx_str_null(&q->doc);
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    ks = ngx_http_auth_token_keys_state(zone, hash, q->pinned);
-
-    if (ks == NULL) {
-        goto done;
-    }
-
-    if (ks->doc && ks->generation != q->generation) {
-
-        q->doc.data = ngx_pnalloc(pool, ks->doc_len);
-        if (q->doc.data == NULL) {
-            rc = NGX_ERROR;
-            goto done;
-        }
-
-        ngx_memcpy(q->doc.data, ks->doc, ks->doc_len);
-        q->doc.len = ks->doc_len;
-        q->doc_generation = ks->generation;
-        q->fetched = ks->fetched;
-
-        if (q->unknown_kid) {
-            /* newer keys than those that did not know the kid */
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_USE;
-            goto done;
-        }
-    }
-
-    if (ks->doc == NULL) {
-
-        switch (ngx_http_auth_token_flight_acquire(&ks->flight, now,
-                                                   q->lock_timeout))
-        {
-        case NGX_OK:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
-            break;
-
-        case NGX_BUSY:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
-            break;
-
-        default:
-            break;
-        }
-
-        goto done;
-    }
-
-    if (q->unknown_kid) {
-
-        /* looked for in this very document already: no fetch, no wait */
-
-        if (q->kid && ks->generation == q->generation) {
-            for (i = 0; i < ngx_min(ks->unknown_n,
-                                    NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS); i++)
-            {
-                if (ngx_memcmp(ks->unknown[i], q->kid,
-                               NGX_HTTP_AUTH_TOKEN_HASH_LEN)
-                    == 0)
-                {
-                    goto done;
-                }
-            }
-        }
-
-        if (ks->flight.lease > now) {
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
-            goto done;
-        }
-
-        q->wait_until = ngx_max(ks->refetch_at, ks->flight.retry_at);
-
-        if (q->wait_until > now) {
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
-            goto done;
-        }
-
-        q->wait_until = 0;
-
-        if (ngx_http_auth_token_flight_acquire(&ks->flight, now,
-                                               q->lock_timeout)
-            == NGX_OK)
-        {
-            ks->refetch_at = now + q->refetch;
-            ks->unknown_fetches++;
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
-        }
-
-        goto done;
-    }
-
-    q->action = NGX_HTTP_AUTH_TOKEN_KEYS_USE;
-
-    if (ks->conf < zone->conf) {
-
-        /*
-         * fetched under an older configuration, whose internal location
-         * may have pointed to another provider: fetched again, waited for;
-         * the old document only if that fails
-         */
-
-        switch (ngx_http_auth_token_flight_acquire(&ks->flight, now,
-                                                   q->lock_timeout))
-        {
-        case NGX_OK:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
-            break;
-
-        case NGX_BUSY:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
-            break;
-
-        default:
-            break;
-        }
-
-        goto done;
-    }
-
-    if (now >= ks->refresh_at && ks->conf == zone->conf
-        && ngx_http_auth_token_flight_acquire(&ks->flight, now,
-                                              q->lock_timeout)
-           == NGX_OK)
-    {
-        q->action = NGX_HTTP_AUTH_TOKEN_KEYS_REFRESH;
-    }
-
-done:
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-
-    return rc;
-}
-
-
-/*
- * A fetched document replaces the key set's; refresh: seconds until the
- * next scheduled fetch.  *generation: the document's number.
- */
-
-ngx_int_t
-ngx_http_auth_token_zone_put_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *uri, ngx_str_t *doc, ngx_uint_t nkeys,
-    time_t refresh, ngx_uint_t pinned, ngx_uint_t *generation)
-{
-    time_t                          now;
-    u_char                         *p;
-    ngx_int_t                       rc;
-    ngx_http_auth_token_node_t     *node;
-    ngx_http_auth_token_keys_sh_t  *ks;
-
-    now = ngx_time();
-    rc = NGX_ERROR;
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    ks = ngx_http_auth_token_keys_state(zone, hash, pinned);
-
-    if (ks == NULL) {
-        goto done;
-    }
-
-    if (ks->conf > zone->conf) {
-        /* a worker of an older configuration: the newer one's stays */
-        ngx_http_auth_token_flight_abandoned(&ks->flight);
-        rc = NGX_DECLINED;
-        goto done;
-    }
-
-    /* room for the document, but not by evicting its own key set */
-
-    node = (ngx_http_auth_token_node_t *)
-               ((u_char *) ks - offsetof(ngx_http_auth_token_node_t, data));
-
-    if (!node->pinned) {
-        ngx_queue_remove(&node->queue);
-    }
-
-    p = ngx_http_auth_token_zone_alloc_data(zone, doc->len);
-
-    if (!node->pinned) {
-        ngx_queue_insert_head(&zone->sh->lru, &node->queue);
-    }
-
-    if (p == NULL) {
-        goto done;
-    }
-
-    ngx_memcpy(p, doc->data, doc->len);
-
-    if (ks->doc) {
-        ngx_slab_free_locked(zone->shpool, ks->doc);
-    }
-
-    ks->doc = p;
-    ks->doc_len = doc->len;
-    ks->generation = ++zone->sh->generation;
-    ks->fetched = now;
-    ks->refresh_at = now + refresh;
-    ks->conf = zone->conf;
-    ks->unknown_n = 0;
-    ks->nkeys = nkeys;
-
-    ngx_http_auth_token_keys_name(ks, uri);
-
-    ngx_http_auth_token_flight_succeeded(&ks->flight);
-
-    *generation = ks->generation;
-    rc = NGX_OK;
-
-done:
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-
-    return rc;
-}
-
-
-/* a fetch failed: returns the back-off; *had_keys: the last good stay */
-
-time_t
-ngx_http_auth_token_zone_fail_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_str_t *uri, ngx_uint_t *had_keys)
-{
-    time_t                          backoff;
-    ngx_http_auth_token_keys_sh_t  *ks;
-
-    backoff = 0;
-    *had_keys = 0;
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    ks = ngx_http_auth_token_keys_state(zone, hash, 0);
-
-    if (ks) {
-        backoff = ngx_http_auth_token_flight_failed(&ks->flight, ngx_time());
-        *had_keys = (ks->doc != NULL);
-        ks->failures_total++;
-        ngx_http_auth_token_keys_name(ks, uri);
-    }
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-
-    return backoff;
-}
-
-
-/* the fetch was abandoned (its client went away): no back-off */
-
-void
-ngx_http_auth_token_zone_drop_keys(ngx_http_auth_token_zone_t *zone,
-    u_char *hash)
-{
-    ngx_http_auth_token_keys_sh_t  *ks;
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    ks = ngx_http_auth_token_keys_state(zone, hash, 0);
-
-    if (ks) {
-        ngx_http_auth_token_flight_abandoned(&ks->flight);
-    }
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-}
-
-
-/*
- * A kid not in the document of this generation, though looked for after a
- * refetch (or a newer document): later tokens with it are refused at once
- * until the document changes.
- */
-
-void
-ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
-    u_char *hash, ngx_uint_t generation, u_char *kid)
-{
-    ngx_http_auth_token_keys_sh_t  *ks;
-
-    ngx_shmtx_lock(&zone->shpool->mutex);
-
-    ks = ngx_http_auth_token_keys_state(zone, hash, 0);
-
-    if (ks && ks->generation == generation) {
-        ngx_memcpy(ks->unknown[ks->unknown_n
-                               % NGX_HTTP_AUTH_TOKEN_UNKNOWN_KIDS],
-                   kid, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
-        ks->unknown_n++;
-    }
-
-    ngx_shmtx_unlock(&zone->shpool->mutex);
-}
-
-
-/*
  * The replay cache of DPoP proofs (RFC 9449, section 11.1): key is
  * ngx_http_auth_token_dpop_replay_key() of a proof that passed every other
  * check, expires the moment its iat leaves the window.
@@ -1448,17 +709,6 @@ done:
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
     return rc;
-}
-
-
-/* the key set's name for metrics: its URI as evaluated, or its start */
-
-static void
-ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
-    ngx_str_t *uri)
-{
-    ks->uri_len = uri->len;
-    ngx_memcpy(ks->uri, uri->data, ngx_min(uri->len, sizeof(ks->uri)));
 }
 
 
