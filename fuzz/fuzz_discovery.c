@@ -16,7 +16,8 @@
  * Checks: a refusal says why; an accepted document has an issuer and a
  * jwks_uri, every value is printable ASCII without spaces and at most
  * NGX_HTTP_AUTH_TOKEN_MAX_URL bytes, the URLs are absolute http(s) URLs
- * with something after the scheme, and each value is exactly the member
+ * (the scheme in any case, as RFC 3986 and proxy_pass read it) with
+ * something after the scheme, and each value is exactly the member
  * that jansson reads from the same bytes (nothing is cut, merged or taken
  * from elsewhere); the log line stays within its buffer and printable.
  *
@@ -136,9 +137,12 @@ ngx_fuzz_discovery_value(json_t *doc, const char *name, ngx_str_t *value,
 
     if (url && value->len) {
         ngx_fuzz_check((value->len > 8
-                        && ngx_strncmp(value->data, "https://", 8) == 0)
+                        && ngx_strncasecmp(value->data,
+                                           (u_char *) "https://", 8) == 0)
                        || (value->len > 7
-                           && ngx_strncmp(value->data, "http://", 7) == 0),
+                           && ngx_strncasecmp(value->data,
+                                              (u_char *) "http://", 7)
+                              == 0),
                        "discovery_parse: a URL that is not absolute http(s)");
     }
 }
