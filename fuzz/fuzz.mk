@@ -38,7 +38,8 @@ FUZZ_INCS    := -I $(FUZZ_NGX)/src/core -I $(FUZZ_NGX)/src/event \
 FUZZ_LIBS    := -lcrypto -ljansson
 
 # the module's pure core: the fuzzed parsers and all they call, no stubs
-FUZZ_MODULE  := encoding json jwa jwk jws claims oauth sender
+FUZZ_MODULE  := encoding json jwa jwk jws claims oauth \
+                dpop htu thumbprint
 FUZZ_OBJS    := $(FUZZ_MODULE:%=$(FUZZ_DIR)/obj/ngx_http_auth_token_%.o) \
                 $(FUZZ_DIR)/obj/ngx_fuzz.o $(FUZZ_DIR)/obj/ngx_fuzz_shim.o
 FUZZ_HEADERS := $(wildcard src/*.h) fuzz/ngx_fuzz.h

@@ -6,8 +6,8 @@
 
 /*
  * DPoP proofs and the other outside bytes of sender-constrained tokens
- * (src/ngx_http_auth_token_sender.c).  The first byte picks what the rest
- * is (its value modulo 8):
+ * (src/ngx_http_auth_token_dpop.c, _htu.c, _thumbprint.c).  The first
+ * byte picks what the rest is (its value modulo 8):
  *
  *   0, 1  a DPoP header value: ngx_http_auth_token_dpop_parse() with every
  *         asymmetric algorithm allowed, and _dpop_parse_cached() twice
@@ -37,7 +37,9 @@
 
 
 #include "ngx_fuzz.h"
-#include "ngx_http_auth_token_sender.h"
+#include "ngx_http_auth_token_dpop.h"
+#include "ngx_http_auth_token_htu.h"
+#include "ngx_http_auth_token_thumbprint.h"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>

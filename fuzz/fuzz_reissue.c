@@ -13,8 +13,9 @@
  *
  * Input: a byte of options (bits 0-1: the answer field, "access_token",
  * "token", "id_token" or "jwt"; bit 2: the answer was larger than the
- * limit; bit 3: the client's token has an exp; bit 4: the JSON-body style), a byte that picks the
- * HTTP status (ngx_fuzz_status()), then the body.
+ * limit; bit 3: the client's token has an exp; bit 4: the JSON-body
+ * style), a byte that picks the HTTP status (ngx_fuzz_status()), then
+ * the body.
  */
 
 
@@ -66,7 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ngx_http_auth_token_oauth_answer(pool, &ep, &a, now, client_exp, &o);
 
-    ngx_fuzz_check(client_exp == 0 || (o.not_after && o.not_after <= client_exp),
+    ngx_fuzz_check(client_exp == 0
+                   || (o.not_after && o.not_after <= client_exp),
                    "oauth_answer: kept past the client token's exp");
 
     if (ngx_fuzz_verbose) {

@@ -2,9 +2,9 @@
 # certificate-bound tokens, RFC 8705).  Included by the top-level Makefile,
 # after fuzz/fuzz.mk (whose FUZZ_MODULE and FUZZ_INCS it uses).
 #
-#   build/t-sender      the pure functions of src/ngx_http_auth_token_sender.c
-#                       linked with the pure core and fuzz/ngx_fuzz_shim.c
-#                       (no nginx), ASan and UBSan: "t-sender selftest" has
+#   build/t-sender      the pure functions of src/ngx_http_auth_token_dpop.c,
+#                       _htu.c and _thumbprint.c, linked with the pure core
+#                       and fuzz/ngx_fuzz_shim.c (no nginx), ASan and UBSan: "t-sender selftest" has
 #                       the RFC examples, t/028-sender-pure.t runs it and
 #                       its tools against OpenSSL's command line and jose
 #   t/node_modules      npm's jose, pinned by t/package-lock.json, for

@@ -12,7 +12,9 @@
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_jwa.h"
-#include "ngx_http_auth_token_sender.h"
+#include "ngx_http_auth_token_dpop.h"
+#include "ngx_http_auth_token_htu.h"
+#include "ngx_http_auth_token_thumbprint.h"
 #include "ngx_http_auth_token_verify.h"
 #include "ngx_http_auth_token_zone.h"
 
@@ -24,8 +26,9 @@
  * Sender-constrained tokens, the request side (the BIND step, between
  * CLAIMS and REQUIRE): DPoP proofs (RFC 9449, auth_token_dpop) and
  * certificate-bound tokens (RFC 8705, section 3, auth_token_cert_binding).
- * The pure work (parsing and checking a proof, thumbprints, "cnf") is
- * ngx_http_auth_token_sender.c's; here are the request's parts of it:
+ * The pure work is elsewhere: parsing and checking a proof in
+ * ngx_http_auth_token_dpop.c, the htu in _htu.c, thumbprints and "cnf" in
+ * _thumbprint.c; here are the request's parts of it:
  *
  *   - the token's "cnf": kept with its verification in the verified-token
  *     cache (a hit parses nothing), or from its claims, or from the
@@ -117,7 +120,7 @@ static ngx_str_t  ngx_http_auth_token_dpop_default_origin =
 
 /*
  * Per worker, answers that outside bytes always get, only those that
- * passed: the keys of DPoP proof headers (sender.c, by a SHA-256 of the
+ * passed: the keys of DPoP proof headers (dpop.c, by a SHA-256 of the
  * header), the thumbprints of forwarded certificates (the bytes
  * themselves, compared in full).  Direct-mapped; a client that sends the
  * same key or certificate again costs a signature check or a compare, not
@@ -634,8 +637,8 @@ ngx_http_auth_token_thumbprint_text(ngx_pool_t *pool, u_char *raw,
 {
     ngx_str_t  src;
 
-    text->data = ngx_pnalloc(pool,
-                         ngx_base64_encoded_length(NGX_HTTP_AUTH_TOKEN_HASH_LEN));
+    text->data = ngx_pnalloc(pool, ngx_base64_encoded_length(
+                                       NGX_HTTP_AUTH_TOKEN_HASH_LEN));
     if (text->data == NULL) {
         return NGX_ERROR;
     }

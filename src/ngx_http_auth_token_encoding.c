@@ -108,6 +108,25 @@ static const u_char  ngx_http_auth_token_b64token[256] = {
 };
 
 
+/* the value of a hex digit in either case, -1 for anything else */
+
+ngx_int_t
+ngx_http_auth_token_hex_value(u_char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
 ngx_int_t
 ngx_http_auth_token_valid_chars(ngx_str_t *token)
 {

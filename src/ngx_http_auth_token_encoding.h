@@ -28,6 +28,7 @@ ngx_int_t ngx_http_auth_token_valid_chars(ngx_str_t *token);
 ngx_int_t ngx_http_auth_token_b64url_decode(ngx_str_t *dst, ngx_str_t *src);
 ngx_int_t ngx_http_auth_token_b64url_decode_pool(ngx_pool_t *pool,
     ngx_str_t *dst, u_char *start, u_char *end);
+ngx_int_t ngx_http_auth_token_hex_value(u_char c);
 
 /* writing (pure) */
 

@@ -6,8 +6,9 @@
 
 /*
  * t/sender/sender.c, built as build/t-sender (mk/sender.mk): the pure
- * functions of src/ngx_http_auth_token_sender.c, linked with the module's
- * pure core and fuzz/ngx_fuzz_shim.c (no nginx), as a test and as a tool.
+ * functions of src/ngx_http_auth_token_dpop.c, _htu.c and _thumbprint.c,
+ * linked with the module's pure core and fuzz/ngx_fuzz_shim.c (no nginx),
+ * as a test and as a tool.
  *
  *   t-sender selftest          RFC examples and normalization cases (TAP)
  *   t-sender jkt               RFC 7638 thumbprint of the JWK on stdin
@@ -30,7 +31,9 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_jwa.h"
 #include "ngx_http_auth_token_json.h"
-#include "ngx_http_auth_token_sender.h"
+#include "ngx_http_auth_token_dpop.h"
+#include "ngx_http_auth_token_htu.h"
+#include "ngx_http_auth_token_thumbprint.h"
 
 
 static ngx_log_t    log_;

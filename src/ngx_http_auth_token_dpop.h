@@ -4,22 +4,24 @@
  */
 
 
-#ifndef _NGX_HTTP_AUTH_TOKEN_SENDER_H_INCLUDED_
-#define _NGX_HTTP_AUTH_TOKEN_SENDER_H_INCLUDED_
+#ifndef _NGX_HTTP_AUTH_TOKEN_DPOP_H_INCLUDED_
+#define _NGX_HTTP_AUTH_TOKEN_DPOP_H_INCLUDED_
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_jwa.h"
+#include "ngx_http_auth_token_thumbprint.h"
 
 #include <jansson.h>
 
 
 /*
- * Sender-constrained tokens, the pure part: DPoP proofs (RFC 9449) and
- * certificate-bound tokens (RFC 8705, section 3).  Nothing here sees a
- * request; the request step gives each function the bytes it needs.
+ * DPoP proofs (RFC 9449), the pure part: nothing here sees a request;
+ * the request step (ngx_http_auth_token_binding.c) gives each function the
+ * bytes it needs.  Thumbprints and the "cnf" claim are
+ * ngx_http_auth_token_thumbprint.c's, the htu ngx_http_auth_token_htu.c's.
  *
  * How the request step uses this (DPoP):
  *
@@ -33,7 +35,7 @@
  *   3. ngx_http_auth_token_dpop_parse() on the "DPoP" header's value, with
  *      the location's auth_token_dpop_algs.
  *   4. ngx_http_auth_token_dpop_htu() once per request: the expected htu,
- *      from auth_token_dpop_origin and r->unparsed_uri (see below).
+ *      from auth_token_dpop_origin and r->unparsed_uri (see htu.h).
  *   5. ngx_http_auth_token_dpop_check() with the method, that htu, the
  *      access token as sent, the token's cnf.jkt, the clock, the window
  *      and the leeway.
@@ -46,22 +48,8 @@
  * (401, WWW-Authenticate: DPoP error="invalid_dpop_proof") with *reason;
  * except a token presented with DPoP that is not DPoP-bound, which is
  * NGX_HTTP_AUTH_TOKEN_BINDING_MISMATCH (invalid_token).
- *
- * Certificate binding: ngx_http_auth_token_cert_thumbprint() of the client
- * certificate ($ssl_client_raw_cert, or the auth_token_client_cert
- * variable), compared with the token's cnf["x5t#S256"] by
- * ngx_http_auth_token_thumbprint_equal(); a mismatch, or a bound token
- * without a certificate, is NGX_HTTP_AUTH_TOKEN_BINDING_MISMATCH
- * (RFC 8705, section 3: 401 invalid_token).
- *
- * Thumbprints (jkt, x5t#S256, ath) are always base64url SHA-256 text,
- * NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN characters, ready for the variables
- * $auth_token_dpop_jkt and $auth_token_cnf_x5t.
  */
 
-
-/* base64url of a SHA-256, without padding */
-#define NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN  43
 
 /* limits on a proof, which comes from the client */
 #define NGX_HTTP_AUTH_TOKEN_DPOP_MAX_LENGTH  8192
@@ -159,13 +147,6 @@ typedef struct ngx_http_auth_token_dpop_keys_s
     ngx_http_auth_token_dpop_keys_t;
 
 
-/* the encodings of a client certificate */
-
-#define NGX_HTTP_AUTH_TOKEN_CERT_AUTO     0   /* any of the three below */
-#define NGX_HTTP_AUTH_TOKEN_CERT_PEM      1   /* $ssl_client_raw_cert */
-#define NGX_HTTP_AUTH_TOKEN_CERT_ESCAPED  2   /* $ssl_client_escaped_cert */
-#define NGX_HTTP_AUTH_TOKEN_CERT_BASE64   3   /* base64 DER, RFC 9440 too */
-
 
 /*
  * DPoP proofs.
@@ -213,104 +194,4 @@ ngx_int_t ngx_http_auth_token_dpop_algs_text(ngx_pool_t *pool,
     ngx_uint_t algs, ngx_str_t *text);
 
 
-/*
- * The htu (RFC 9449, sections 4.2 and 4.3).
- *
- * What "the request's URI" is for nginx: the client signed the target URI
- * of the request it sent, so the path must be r->unparsed_uri, the
- * request-target as received (for an absolute-form request line nginx
- * keeps only its path there; for HTTP/2 and HTTP/3 it is :path).  Not
- * r->uri: nginx has decoded it (%2F is "/" there), merged slashes,
- * resolved "." and "..", and rewrite, try_files, index and error_page
- * change it; none of that is what the client signed.  Query and fragment
- * never count: ngx_http_auth_token_dpop_htu() stops the path at "?" (so
- * r->unparsed_uri can be passed as it is), and the proof's htu is cut at
- * "?" or "#".
- *
- * The scheme and authority are not the client's to choose: they come from
- * auth_token_dpop_origin, "scheme://host[:port]" (a path prefix after it
- * is allowed, for a gateway mounted under one).  The default
- * "$scheme://$host" has no port ($host never has one): behind a
- * non-default port, configure the external origin, e.g.
- * "https://api.example.com:8443", or "$scheme://$http_host".
- *
- * Both sides are normalized, then compared byte for byte (RFC 9449,
- * section 4.3 asks for RFC 3986 sections 6.2.2 and 6.2.3):
- *   - scheme "http" or "https" only, lowercased; host lowercased; no
- *     userinfo; the port as a number, removed when it is the scheme's
- *     default (":", ":443", ":0443" on https all go);
- *   - percent-encoding: hex digits uppercased, unreserved characters
- *     decoded (%7E is "~", %41 is "A"), a byte that may not appear
- *     unencoded in a path (a space, a non-ASCII byte, a lone "%") encoded;
- *   - dot segments removed (RFC 3986, section 5.2.4); an empty path is
- *     "/".
- *
- * ngx_http_auth_token_htu_normalize(): NGX_OK with the normalized URI in
- * *out, NGX_DECLINED when uri is not an absolute http(s) URI with a host,
- * NGX_ERROR: out of memory.
- * ngx_http_auth_token_dpop_htu(): the expected htu from origin and path,
- * normalized; NGX_DECLINED: the origin is not usable.
- * ngx_http_auth_token_dpop_htu_match(): NGX_OK when the proof's htu
- * normalizes to expected (from ngx_http_auth_token_dpop_htu()),
- * NGX_DECLINED when it does not (or is not an http(s) URI), NGX_ERROR.
- */
-
-ngx_int_t ngx_http_auth_token_htu_normalize(ngx_pool_t *pool, ngx_str_t *uri,
-    ngx_str_t *out);
-ngx_int_t ngx_http_auth_token_dpop_htu(ngx_pool_t *pool, ngx_str_t *origin,
-    ngx_str_t *path, ngx_str_t *out);
-ngx_int_t ngx_http_auth_token_dpop_htu_match(ngx_pool_t *pool,
-    ngx_str_t *htu, ngx_str_t *expected);
-
-
-/*
- * Thumbprints, all base64url SHA-256 text in the pool.
- *
- * ngx_http_auth_token_jwk_thumbprint(): RFC 7638 of a public JWK, from its
- * JSON as the client sent it: the required members only (EC: crv, kty, x,
- * y; RSA: e, kty, n; OKP: crv, kty, x), in that order, without
- * whitespace, their values verbatim; each must be a string, and x, y, n, e
- * strict base64url.  NGX_DECLINED: not such a JWK.
- *
- * ngx_http_auth_token_dpop_ath(): base64url(SHA-256(token)), RFC 9449,
- * section 4.2.
- *
- * ngx_http_auth_token_cert_thumbprint(): the x5t#S256 of a client
- * certificate (RFC 8705, section 3.1), from in as $ssl_client_raw_cert
- * gives it (PEM), as $ssl_client_escaped_cert (URL-escaped PEM, also what
- * AWS ALB forwards), or as base64 DER (base64 or base64url,
- * padding optional, blanks allowed, also RFC 9440's ":...:"); or
- * NGX_HTTP_AUTH_TOKEN_CERT_AUTO, by its first bytes.  Exactly one
- * certificate, parsed by OpenSSL in full, nothing but blanks around it:
- * else NGX_DECLINED with *err.  The hash is over the DER bytes as sent.
- *
- * ngx_http_auth_token_thumbprint_equal(): 1 if a and b are the same text,
- * in constant time (CRYPTO_memcmp) for anything of the same length.
- */
-
-ngx_int_t ngx_http_auth_token_jwk_thumbprint(ngx_pool_t *pool, json_t *jwk,
-    ngx_str_t *out);
-ngx_int_t ngx_http_auth_token_dpop_ath(ngx_pool_t *pool, ngx_str_t *token,
-    ngx_str_t *out);
-ngx_int_t ngx_http_auth_token_cert_thumbprint(ngx_pool_t *pool,
-    ngx_str_t *in, ngx_uint_t encoding, ngx_str_t *out, const char **err);
-ngx_uint_t ngx_http_auth_token_thumbprint_equal(ngx_str_t *a, ngx_str_t *b);
-
-
-/*
- * The confirmation claim (RFC 7800) of a token's claims or of an
- * introspection answer (RFC 9449, section 6; RFC 8705, section 3.2):
- * cnf.jkt and cnf["x5t#S256"] into jkt and x5t (empty when absent; the
- * strings point into claims).  A "cnf" that is present but not an
- * object, or a jkt or x5t#S256 that is not a string of
- * NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN base64url characters, is MALFORMED
- * with *reason: a binding that cannot be read must not become a bearer
- * token.  Other cnf members (jwk, kid, x5t...) are not bindings this
- * module can check and are ignored.
- */
-
-ngx_http_auth_token_status_e ngx_http_auth_token_cnf(json_t *claims,
-    ngx_str_t *jkt, ngx_str_t *x5t, const char **reason);
-
-
-#endif /* _NGX_HTTP_AUTH_TOKEN_SENDER_H_INCLUDED_ */
+#endif /* _NGX_HTTP_AUTH_TOKEN_DPOP_H_INCLUDED_ */
