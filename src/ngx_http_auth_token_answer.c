@@ -12,7 +12,7 @@
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_verify.h"
-#include "ngx_http_auth_token_binding.h"
+#include "ngx_http_auth_token_binding_dpop.h"
 
 #include <jansson.h>
 

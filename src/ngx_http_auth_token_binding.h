@@ -12,41 +12,23 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include "ngx_http_auth_token_module.h"
+#include "ngx_http_auth_token_dpop.h"
 
 #include <jansson.h>
 
-
-extern ngx_conf_enum_t  ngx_http_auth_token_bind_modes[];
-
-
-/* configuration: auth_token_dpop_algs, auth_token_client_cert, merge */
-
-char *ngx_http_auth_token_dpop_algs(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_token_client_cert(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-void ngx_http_auth_token_binding_create(ngx_http_auth_token_loc_conf_t *conf);
-char *ngx_http_auth_token_binding_merge(ngx_conf_t *cf,
-    ngx_http_auth_token_loc_conf_t *prev,
-    ngx_http_auth_token_loc_conf_t *conf);
-
-/* the FIND step: "Authorization: DPoP <token>" */
-
-ngx_int_t ngx_http_auth_token_dpop_scheme(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
-    ngx_int_t rc, ngx_str_t *token);
 
 /* the BIND step */
 
 ngx_int_t ngx_http_auth_token_bind(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx);
 
-/* a refusal's DPoP challenge */
+/* for the DPoP part of BIND (binding_dpop.c) */
 
-ngx_int_t ngx_http_auth_token_dpop_challenge(ngx_http_request_t *r,
-    ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
-    ngx_str_t *realm, ngx_str_t *error, ngx_str_t *reason,
-    ngx_uint_t *scope);
+ngx_http_auth_token_dpop_keys_t *ngx_http_auth_token_bind_dpop_keys(
+    ngx_http_request_t *r);
+void ngx_http_auth_token_bind_refuse(ngx_http_request_t *r,
+    ngx_http_auth_token_ctx_t *ctx, ngx_http_auth_token_status_e status,
+    const char *reason);
 
 /* the verified-token cache keeps a token's cnf (verify.c) */
 

@@ -11,6 +11,7 @@
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_answer.h"
 #include "ngx_http_auth_token_binding.h"
+#include "ngx_http_auth_token_binding_dpop.h"
 #include "ngx_http_auth_token_claims.h"
 #include "ngx_http_auth_token_encoding.h"
 #include "ngx_http_auth_token_endpoint.h"

@@ -10,7 +10,7 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_answer.h"
 #include "ngx_http_auth_token_directives.h"
-#include "ngx_http_auth_token_binding.h"
+#include "ngx_http_auth_token_binding_conf.h"
 #include "ngx_http_auth_token_endpoint.h"
 #include "ngx_http_auth_token_handler.h"
 #include "ngx_http_auth_token_headers.h"
