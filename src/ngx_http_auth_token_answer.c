@@ -176,11 +176,10 @@ ngx_http_auth_token_challenge(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
     ngx_http_auth_token_refusal_t *f)
 {
-    u_char           *p;
-    size_t            len;
-    ngx_int_t         rc;
-    ngx_str_t         realm, metadata;
-    ngx_table_elt_t  *h, *first;
+    ngx_int_t                         rc;
+    ngx_str_t                         realm, metadata;
+    ngx_table_elt_t                  *h, *first;
+    ngx_http_auth_token_challenge_t   c;
 
     if (ngx_http_complex_value(r, alcf->realm, &realm) != NGX_OK) {
         return NGX_ERROR;
@@ -219,65 +218,28 @@ ngx_http_auth_token_challenge(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    len = alcf->scheme.len + sizeof(" realm=\"\"") - 1 + realm.len * 2;
-
-    if (f->error.len) {
-        len += sizeof(", error=\"\", error_description=\"\"") - 1
-               + f->error.len + f->reason.len * 2;
-    }
-
-    if (f->scope) {
-        len += sizeof(", scope=\"\"") - 1 + alcf->scope_text.len * 2;
-    }
+    c.scheme = alcf->scheme;
+    c.realm = &realm;
+    c.error = f->error;
+    c.reason = &f->reason;
+    c.scope = f->scope ? &alcf->scope_text : NULL;
+    c.value = metadata;
 
     if (metadata.len) {
-        len += sizeof(", resource_metadata=\"\"") - 1 + metadata.len * 2;
+        ngx_str_set(&c.param, "resource_metadata");
+
+    } else {
+        ngx_str_null(&c.param);
     }
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    h = ngx_list_push(&r->headers_out.headers);
+    h = ngx_http_auth_token_challenge_push(r, &c);
     if (h == NULL) {
         return NGX_ERROR;
     }
 
-    h->hash = 1;
-    ngx_str_set(&h->key, "WWW-Authenticate");
-    h->value.data = p;
-
-    p = ngx_cpymem(p, alcf->scheme.data, alcf->scheme.len);
-    p = ngx_cpymem(p, " realm=", sizeof(" realm=") - 1);
-    p = ngx_http_auth_token_quote(p, &realm);
-
-    if (f->error.len) {
-        p = ngx_cpymem(p, ", error=\"", sizeof(", error=\"") - 1);
-        p = ngx_cpymem(p, f->error.data, f->error.len);
-        p = ngx_cpymem(p, "\", error_description=",
-                       sizeof("\", error_description=") - 1);
-        p = ngx_http_auth_token_quote(p, &f->reason);
-    }
-
-    if (f->scope) {
-        p = ngx_cpymem(p, ", scope=", sizeof(", scope=") - 1);
-        p = ngx_http_auth_token_quote(p, &alcf->scope_text);
-    }
-
-    if (metadata.len) {
-        p = ngx_cpymem(p, ", resource_metadata=",
-                       sizeof(", resource_metadata=") - 1);
-        p = ngx_http_auth_token_quote(p, &metadata);
-    }
-
-    h->value.len = p - h->value.data;
-
 #if (nginx_version >= 1023000)
 
     /* one chain, so that "satisfy any" takes back both when it allows */
-
-    h->next = NULL;
 
     if (first) {
         first->next = h;
@@ -295,6 +257,78 @@ ngx_http_auth_token_challenge(ngx_http_request_t *r,
     r->headers_out.www_authenticate = h;
 
     return NGX_OK;
+}
+
+
+ngx_table_elt_t *
+ngx_http_auth_token_challenge_push(ngx_http_request_t *r,
+    ngx_http_auth_token_challenge_t *c)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_table_elt_t  *h;
+
+    len = c->scheme.len + sizeof(" realm=\"\"") - 1 + c->realm->len * 2;
+
+    if (c->error.len) {
+        len += sizeof(", error=\"\", error_description=\"\"") - 1
+               + c->error.len + c->reason->len * 2;
+    }
+
+    if (c->scope) {
+        len += sizeof(", scope=\"\"") - 1 + c->scope->len * 2;
+    }
+
+    if (c->param.len) {
+        len += sizeof(", =\"\"") - 1 + c->param.len + c->value.len * 2;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NULL;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "WWW-Authenticate");
+    h->value.data = p;
+
+    p = ngx_cpymem(p, c->scheme.data, c->scheme.len);
+    p = ngx_cpymem(p, " realm=", sizeof(" realm=") - 1);
+    p = ngx_http_auth_token_quote(p, c->realm);
+
+    if (c->error.len) {
+        p = ngx_cpymem(p, ", error=\"", sizeof(", error=\"") - 1);
+        p = ngx_cpymem(p, c->error.data, c->error.len);
+        p = ngx_cpymem(p, "\", error_description=",
+                       sizeof("\", error_description=") - 1);
+        p = ngx_http_auth_token_quote(p, c->reason);
+    }
+
+    if (c->scope) {
+        p = ngx_cpymem(p, ", scope=", sizeof(", scope=") - 1);
+        p = ngx_http_auth_token_quote(p, c->scope);
+    }
+
+    if (c->param.len) {
+        *p++ = ',';
+        *p++ = ' ';
+        p = ngx_cpymem(p, c->param.data, c->param.len);
+        *p++ = '=';
+        p = ngx_http_auth_token_quote(p, &c->value);
+    }
+
+    h->value.len = p - h->value.data;
+
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    return h;
 }
 
 

@@ -10,6 +10,7 @@
 #include "ngx_http_auth_token_module.h"
 #include "ngx_http_auth_token_binding.h"
 #include "ngx_http_auth_token_binding_dpop.h"
+#include "ngx_http_auth_token_answer.h"
 #include "ngx_http_auth_token_dpop.h"
 #include "ngx_http_auth_token_htu.h"
 #include "ngx_http_auth_token_encoding.h"
@@ -345,11 +346,10 @@ ngx_http_auth_token_dpop_challenge(ngx_http_request_t *r,
     ngx_http_auth_token_loc_conf_t *alcf, ngx_http_auth_token_ctx_t *ctx,
     ngx_str_t *realm, ngx_str_t *error, ngx_str_t *reason, ngx_uint_t *scope)
 {
-    u_char           *p;
-    size_t            len;
-    ngx_str_t         err;
-    ngx_uint_t        only, ours;
-    ngx_table_elt_t  *h;
+    ngx_str_t                         err;
+    ngx_uint_t                        only, ours;
+    ngx_table_elt_t                  *h;
+    ngx_http_auth_token_challenge_t   c;
 
     only = alcf->dpop == NGX_HTTP_AUTH_TOKEN_BIND_REQUIRED
            || ngx_http_auth_token_scheme_is_dpop(&alcf->scheme);
@@ -369,60 +369,23 @@ ngx_http_auth_token_dpop_challenge(ngx_http_request_t *r,
         }
     }
 
-    len = sizeof("DPoP realm=\"\"") - 1 + realm->len * 2
-          + sizeof(", algs=\"\"") - 1 + alcf->dpop_algs_text.len;
+    ngx_str_set(&c.scheme, "DPoP");
+    c.realm = realm;
+    c.error = err;
+    c.reason = reason;
+    c.scope = (err.len && *scope) ? &alcf->scope_text : NULL;
+    ngx_str_set(&c.param, "algs");
+    c.value = alcf->dpop_algs_text;
 
-    if (err.len) {
-        len += sizeof(", error=\"\", error_description=\"\"") - 1
-               + err.len + reason->len * 2;
-
-        if (*scope) {
-            len += sizeof(", scope=\"\"") - 1 + alcf->scope_text.len * 2;
-        }
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    h = ngx_list_push(&r->headers_out.headers);
+    h = ngx_http_auth_token_challenge_push(r, &c);
     if (h == NULL) {
         return NGX_ERROR;
     }
 
-    h->hash = 1;
-    ngx_str_set(&h->key, "WWW-Authenticate");
-    h->value.data = p;
-
-    p = ngx_cpymem(p, "DPoP realm=", sizeof("DPoP realm=") - 1);
-    p = ngx_http_auth_token_quote(p, realm);
-
     if (err.len) {
-        p = ngx_cpymem(p, ", error=\"", sizeof(", error=\"") - 1);
-        p = ngx_cpymem(p, err.data, err.len);
-        p = ngx_cpymem(p, "\", error_description=",
-                       sizeof("\", error_description=") - 1);
-        p = ngx_http_auth_token_quote(p, reason);
-
-        if (*scope) {
-            p = ngx_cpymem(p, ", scope=", sizeof(", scope=") - 1);
-            p = ngx_http_auth_token_quote(p, &alcf->scope_text);
-        }
-
         error->len = 0;
         *scope = 0;
     }
-
-    p = ngx_cpymem(p, ", algs=\"", sizeof(", algs=\"") - 1);
-    p = ngx_cpymem(p, alcf->dpop_algs_text.data, alcf->dpop_algs_text.len);
-    *p++ = '"';
-
-    h->value.len = p - h->value.data;
-
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
 
     r->headers_out.www_authenticate = h;
 

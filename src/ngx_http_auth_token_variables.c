@@ -331,13 +331,7 @@ ngx_http_auth_token_variable_dpop_jkt(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->data = ctx->dpop_jkt.data;
-    v->len = ctx->dpop_jkt.len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_auth_token_variable_str(v, &ctx->dpop_jkt);
 }
 
 
@@ -360,13 +354,7 @@ ngx_http_auth_token_variable_cnf_x5t(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->data = x5t.data;
-    v->len = x5t.len;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_auth_token_variable_str(v, &x5t);
 }
 
 

@@ -22,6 +22,9 @@
 
 static ngx_http_auth_token_keys_sh_t *ngx_http_auth_token_keys_state(
     ngx_http_auth_token_zone_t *zone, u_char *hash, ngx_uint_t pinned);
+static void ngx_http_auth_token_keys_acquire(
+    ngx_http_auth_token_keys_sh_t *ks, ngx_http_auth_token_keys_query_t *q,
+    time_t now);
 static void ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
     ngx_str_t *uri);
 
@@ -115,20 +118,7 @@ ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
 
     if (ks->doc == NULL) {
 
-        switch (ngx_http_auth_token_flight_acquire(&ks->flight, now,
-                                                   q->lock_timeout))
-        {
-        case NGX_OK:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
-            break;
-
-        case NGX_BUSY:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
-            break;
-
-        default:
-            break;
-        }
+        ngx_http_auth_token_keys_acquire(ks, q, now);
 
         goto done;
     }
@@ -186,20 +176,7 @@ ngx_http_auth_token_zone_keys(ngx_http_auth_token_zone_t *zone,
          * the old document only if that fails
          */
 
-        switch (ngx_http_auth_token_flight_acquire(&ks->flight, now,
-                                                   q->lock_timeout))
-        {
-        case NGX_OK:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
-            break;
-
-        case NGX_BUSY:
-            q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
-            break;
-
-        default:
-            break;
-        }
+        ngx_http_auth_token_keys_acquire(ks, q, now);
 
         goto done;
     }
@@ -380,6 +357,33 @@ ngx_http_auth_token_zone_unknown_kid(ngx_http_auth_token_zone_t *zone,
 
 
 /* the key set's name for metrics: its URI as evaluated, or its start */
+
+/*
+ * Keys that must be fetched before they are used: this worker fetches
+ * them (FETCH), or waits for the fetch that runs (WAIT), or neither while
+ * the key set backs off after a failure (the action stays as it was).
+ */
+
+static void
+ngx_http_auth_token_keys_acquire(ngx_http_auth_token_keys_sh_t *ks,
+    ngx_http_auth_token_keys_query_t *q, time_t now)
+{
+    switch (ngx_http_auth_token_flight_acquire(&ks->flight, now,
+                                               q->lock_timeout))
+    {
+    case NGX_OK:
+        q->action = NGX_HTTP_AUTH_TOKEN_KEYS_FETCH;
+        break;
+
+    case NGX_BUSY:
+        q->action = NGX_HTTP_AUTH_TOKEN_KEYS_WAIT;
+        break;
+
+    default:
+        break;
+    }
+}
+
 
 static void
 ngx_http_auth_token_keys_name(ngx_http_auth_token_keys_sh_t *ks,
