@@ -1463,8 +1463,14 @@ $TESTS{makerun} = sub {
                        ['bash', "$EXAMPLES/run.sh", $NGINX, $MODULE, $dir, $PORT],
                        $PORT, $DEMO_PORT),
            'make run: examples/run.sh starts the example gateway') or return;
-        my ($token) = slurp("$dir/logs/stderr") =~ /Authorization: Bearer ([^\s']+)'/;
-        ok($token, 'make run: it prints a curl line with a token');
+        my $token;
+        for (1 .. 100) {    # printed before nginx starts; read it when there
+            ($token) = slurp("$dir/logs/stderr") =~ /Authorization: Bearer ([^\s']+)'/
+                and last;
+            sleep 0.05;
+        }
+        ok($token, 'make run: it prints a curl line with a token')
+            or diag(slurp("$dir/logs/stderr"));
         my $res = get('/orders', "Authorization: Bearer $token");
         is($res->{body}, qq(upstream received: X-User="alice" X-Scope="read write" Authorization=""\n),
            'make run: the printed token: 200, the identity headers reach the demo upstream');
