@@ -27,10 +27,16 @@
  */
 
 
+/*
+ * A proof header that passed every check (by a SHA-256 of its bytes as
+ * sent): its alg, its key ready to verify, the key's thumbprint
+ */
+
 typedef struct {
     u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
     u_char                          jkt[NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN];
     ngx_uint_t                      used;
+    ngx_uint_t                      alg;
     ngx_http_auth_token_key_t       key;
 } ngx_http_auth_token_dpop_key_t;
 
@@ -40,10 +46,13 @@ struct ngx_http_auth_token_dpop_keys_s {
 };
 
 
+static ngx_http_auth_token_dpop_key_t *ngx_http_auth_token_dpop_slot(
+    ngx_http_auth_token_dpop_keys_t *keys, ngx_http_auth_token_jws_t *jws,
+    u_char *hash);
 static ngx_http_auth_token_status_e ngx_http_auth_token_dpop_key(
     ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
     ngx_http_auth_token_dpop_t *p, const char **reason,
-    ngx_http_auth_token_dpop_keys_t *keys);
+    ngx_http_auth_token_dpop_key_t *e, u_char *hash);
 static ngx_http_auth_token_status_e ngx_http_auth_token_dpop_cached_key(
     ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
     ngx_http_auth_token_dpop_t *p, const char **reason,
@@ -69,9 +78,12 @@ ngx_http_auth_token_dpop_parse_cached(ngx_pool_t *pool, ngx_str_t *proof,
     ngx_uint_t algs, ngx_http_auth_token_dpop_t *p, const char **reason,
     ngx_http_auth_token_dpop_keys_t *keys)
 {
-    json_t                        *typ;
-    ngx_http_auth_token_jws_t      jws;
-    ngx_http_auth_token_status_e   status;
+    u_char                           hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
+    json_t                          *typ;
+    ngx_uint_t                       known;
+    ngx_http_auth_token_jws_t        jws;
+    ngx_http_auth_token_status_e     status;
+    ngx_http_auth_token_dpop_key_t  *e;
 
     ngx_memzero(p, sizeof(ngx_http_auth_token_dpop_t));
 
@@ -91,7 +103,33 @@ ngx_http_auth_token_dpop_parse_cached(ngx_pool_t *pool, ngx_str_t *proof,
      * algorithms, "crit" and "b64" are refused there.
      */
 
-    status = ngx_http_auth_token_jws_parse(pool, proof, &jws, reason);
+    status = ngx_http_auth_token_jws_split(pool, proof, &jws, reason);
+
+    /* a header that passed before, by its bytes: typ, alg, jwk are known */
+
+    e = NULL;
+    known = 0;
+
+    if (status == NGX_HTTP_AUTH_TOKEN_UNCHECKED && keys) {
+        e = ngx_http_auth_token_dpop_slot(keys, &jws, hash);
+
+        if (e == NULL) {
+            *reason = "Out of memory";
+            return NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR;
+        }
+
+        known = e->used
+                && ngx_memcmp(e->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN)
+                   == 0;
+
+        if (known) {
+            jws.alg = e->alg;
+        }
+    }
+
+    if (status == NGX_HTTP_AUTH_TOKEN_UNCHECKED && !known) {
+        status = ngx_http_auth_token_jws_read_header(pool, &jws, reason);
+    }
 
     if (status == NGX_HTTP_AUTH_TOKEN_UNSUPPORTED_ALG) {
         *reason = "DPoP proof algorithm or header is not supported";
@@ -109,16 +147,18 @@ ngx_http_auth_token_dpop_parse_cached(ngx_pool_t *pool, ngx_str_t *proof,
      * can pass for a proof
      */
 
-    typ = json_object_get(jws.header, "typ");
+    if (!known) {
+        typ = json_object_get(jws.header, "typ");
 
-    if (!json_is_string(typ)
-        || json_string_length(typ) != sizeof("dpop+jwt") - 1
-        || ngx_memcmp(json_string_value(typ), "dpop+jwt",
-                      sizeof("dpop+jwt") - 1)
-           != 0)
-    {
-        *reason = "DPoP proof \"typ\" is not \"dpop+jwt\"";
-        return NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF;
+        if (!json_is_string(typ)
+            || json_string_length(typ) != sizeof("dpop+jwt") - 1
+            || ngx_memcmp(json_string_value(typ), "dpop+jwt",
+                          sizeof("dpop+jwt") - 1)
+               != 0)
+        {
+            *reason = "DPoP proof \"typ\" is not \"dpop+jwt\"";
+            return NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF;
+        }
     }
 
     /* check 5: an asymmetric algorithm that the location allows */
@@ -134,7 +174,15 @@ ngx_http_auth_token_dpop_parse_cached(ngx_pool_t *pool, ngx_str_t *proof,
 
     /* checks 6 and 7: the key of the "jwk" header, and the signature */
 
-    status = ngx_http_auth_token_dpop_key(pool, &jws, p, reason, keys);
+    if (known) {
+        status = ngx_http_auth_token_dpop_cached_key(pool, &jws, p, reason,
+                                                     e);
+
+    } else {
+        status = ngx_http_auth_token_dpop_key(pool, &jws, p, reason, e,
+                                              hash);
+    }
+
     if (status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
         return status;
     }
@@ -145,47 +193,45 @@ ngx_http_auth_token_dpop_parse_cached(ngx_pool_t *pool, ngx_str_t *proof,
 }
 
 
+/* the cache entry for the proof's header, and the header's hash */
+
+static ngx_http_auth_token_dpop_key_t *
+ngx_http_auth_token_dpop_slot(ngx_http_auth_token_dpop_keys_t *keys,
+    ngx_http_auth_token_jws_t *jws, u_char *hash)
+{
+    ngx_str_t  parts[2];
+
+    ngx_str_set(&parts[0], "dpop header");
+    parts[1] = jws->header_b64;
+
+    if (ngx_http_auth_token_sha256(hash, NULL, parts, 2) != NGX_OK) {
+        return NULL;
+    }
+
+    return &keys->entry[(hash[0] | hash[1] << 8)
+                        % NGX_HTTP_AUTH_TOKEN_DPOP_KEYS];
+}
+
+
+/*
+ * The key of the proof's "jwk" header, checked, then the signature; kept
+ * in the cache entry e (if any) when the signature is good.
+ */
+
 static ngx_http_auth_token_status_e
 ngx_http_auth_token_dpop_key(ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
     ngx_http_auth_token_dpop_t *p, const char **reason,
-    ngx_http_auth_token_dpop_keys_t *keys)
+    ngx_http_auth_token_dpop_key_t *e, u_char *hash)
 {
-    u_char                          hash[NGX_HTTP_AUTH_TOKEN_HASH_LEN];
-    json_t                         *jwk, *kty;
-    ngx_int_t                       rc;
-    ngx_str_t                       parts[2];
-    ngx_uint_t                      i;
-    const char                     *err;
-    ngx_http_auth_token_key_t       key;
-    ngx_http_auth_token_dpop_key_t *e;
+    json_t                     *jwk, *kty;
+    ngx_int_t                   rc;
+    ngx_uint_t                  i;
+    const char                 *err;
+    ngx_http_auth_token_key_t   key;
 
     static const char  *private[] = {
         "d", "p", "q", "dp", "dq", "qi", "oth", "k", NULL
     };
-
-    /* a header seen in a proof that passed: its key, ready */
-
-    e = NULL;
-
-    if (keys) {
-        ngx_str_set(&parts[0], "dpop key");
-        parts[1] = jws->header_json;
-
-        if (ngx_http_auth_token_sha256(hash, NULL, parts, 2) != NGX_OK) {
-            *reason = "Out of memory";
-            return NGX_HTTP_AUTH_TOKEN_INTERNAL_ERROR;
-        }
-
-        e = &keys->entry[(hash[0] | hash[1] << 8)
-                         % NGX_HTTP_AUTH_TOKEN_DPOP_KEYS];
-
-        if (e->used
-            && ngx_memcmp(e->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN) == 0)
-        {
-            return ngx_http_auth_token_dpop_cached_key(pool, jws, p, reason,
-                                                       e);
-        }
-    }
 
     jwk = json_object_get(jws->header, "jwk");
 
@@ -271,6 +317,7 @@ ngx_http_auth_token_dpop_key(ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws,
 
         e->key = key;
         e->used = 1;
+        e->alg = jws->alg;
         ngx_memcpy(e->hash, hash, NGX_HTTP_AUTH_TOKEN_HASH_LEN);
         ngx_memcpy(e->jkt, p->jkt.data, NGX_HTTP_AUTH_TOKEN_THUMBPRINT_LEN);
     }

@@ -131,12 +131,14 @@ typedef struct {
 
 /*
  * A cache of proof keys, optional, one per process (the request step's):
- * the key of a proof whose JOSE header is byte for byte that of a proof
- * that passed before, ready to verify, so that a client's proofs cost a
- * signature check and not a key import (OpenSSL 3 makes a key from its
- * parameters, checks its point and sets up a context in about 150 us).  A
+ * the key of a proof whose JOSE header is byte for byte (as sent, still
+ * base64url) that of a proof that passed before, ready to verify, so that
+ * a client's proofs cost a signature check and not a key import (OpenSSL
+ * 3 makes a key from its parameters, checks its point and sets up a
+ * context in about 150 us), nor decoding and parsing the header again.  A
  * hit gives what parsing the same header again would give: the header
- * alone decides the key, whether it may be used and its thumbprint.
+ * alone decides typ, alg, the key, whether it may be used and its
+ * thumbprint; only the location's algorithms are checked again.
  * Direct-mapped, NGX_HTTP_AUTH_TOKEN_DPOP_KEYS entries, allocated with
  * OPENSSL_zalloc() and freed with ngx_http_auth_token_dpop_keys_free().
  */

@@ -47,6 +47,28 @@ ngx_http_auth_token_status_e
 ngx_http_auth_token_jws_parse(ngx_pool_t *pool, ngx_str_t *token,
     ngx_http_auth_token_jws_t *jws, const char **reason)
 {
+    ngx_http_auth_token_status_e  status;
+
+    status = ngx_http_auth_token_jws_split(pool, token, jws, reason);
+
+    if (status != NGX_HTTP_AUTH_TOKEN_UNCHECKED) {
+        return status;
+    }
+
+    return ngx_http_auth_token_jws_read_header(pool, jws, reason);
+}
+
+
+/*
+ * The split alone: the header stays as sent (header_b64), the payload and
+ * the signature are decoded.  For a caller that may know the header
+ * already (a DPoP proof's, by its bytes).
+ */
+
+ngx_http_auth_token_status_e
+ngx_http_auth_token_jws_split(ngx_pool_t *pool, ngx_str_t *token,
+    ngx_http_auth_token_jws_t *jws, const char **reason)
+{
     u_char      *p, *last, *dot[4];
     ngx_uint_t   n;
 
@@ -89,12 +111,12 @@ ngx_http_auth_token_jws_parse(ngx_pool_t *pool, ngx_str_t *token,
     jws->signing_input.data = token->data;
     jws->signing_input.len = dot[1] - token->data;
 
-    if (ngx_http_auth_token_b64url_decode_pool(pool, &jws->header_json,
-                                               token->data, dot[0])
+    jws->header_b64.data = token->data;
+    jws->header_b64.len = dot[0] - token->data;
+
+    if (ngx_http_auth_token_b64url_decode_pool(pool, &jws->payload_json,
+                                               dot[0] + 1, dot[1])
         != NGX_OK
-        || ngx_http_auth_token_b64url_decode_pool(pool, &jws->payload_json,
-                                                  dot[0] + 1, dot[1])
-           != NGX_OK
         || ngx_http_auth_token_b64url_decode_pool(pool, &jws->signature,
                                                   dot[1] + 1, last)
            != NGX_OK)
@@ -103,8 +125,30 @@ ngx_http_auth_token_jws_parse(ngx_pool_t *pool, ngx_str_t *token,
         return NGX_HTTP_AUTH_TOKEN_MALFORMED;
     }
 
+    return NGX_HTTP_AUTH_TOKEN_UNCHECKED;
+}
+
+
+/* the header of a split JWS: decoded, read (jws->header, alg, kid) */
+
+ngx_http_auth_token_status_e
+ngx_http_auth_token_jws_read_header(ngx_pool_t *pool,
+    ngx_http_auth_token_jws_t *jws, const char **reason)
+{
+    if (ngx_http_auth_token_b64url_decode_pool(pool, &jws->header_json,
+                                               jws->header_b64.data,
+                                               jws->header_b64.data
+                                               + jws->header_b64.len)
+        != NGX_OK)
+    {
+        *reason = "Malformed token encoding";
+        return NGX_HTTP_AUTH_TOKEN_MALFORMED;
+    }
+
     return ngx_http_auth_token_jws_header(pool, jws, reason);
 }
+
+
 
 
 static ngx_http_auth_token_status_e

@@ -20,6 +20,7 @@
 
 struct ngx_http_auth_token_jws_s {
     ngx_str_t                       signing_input;
+    ngx_str_t                       header_b64;     /* as sent */
     ngx_str_t                       header_json;
     ngx_str_t                       payload_json;
     ngx_str_t                       signature;
@@ -36,6 +37,10 @@ struct ngx_http_auth_token_jws_s {
 
 ngx_http_auth_token_status_e ngx_http_auth_token_jws_parse(ngx_pool_t *pool,
     ngx_str_t *token, ngx_http_auth_token_jws_t *jws, const char **reason);
+ngx_http_auth_token_status_e ngx_http_auth_token_jws_split(ngx_pool_t *pool,
+    ngx_str_t *token, ngx_http_auth_token_jws_t *jws, const char **reason);
+ngx_http_auth_token_status_e ngx_http_auth_token_jws_read_header(
+    ngx_pool_t *pool, ngx_http_auth_token_jws_t *jws, const char **reason);
 ngx_http_auth_token_status_e ngx_http_auth_token_jws_verify(
     ngx_http_auth_token_jws_t *jws, ngx_http_auth_token_keyset_t **ks,
     ngx_uint_t n, ngx_http_auth_token_key_t **key, ngx_uint_t *kid_found,
