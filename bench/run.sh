@@ -270,6 +270,13 @@ define_configs() {
         add_config mtls-header /mtls MTLS "" cached - \
             "mTLS binding, certificate from a header, cache on" \
             "X-Client-Cert: $MTLS_CERT"
+        # the same requests to /baseline: what nginx alone pays for them
+        add_config dpop-headers /baseline "" \
+            "proof=$DPOP_CHECK token=$DPOP_TOKEN" info - \
+            "baseline + a DPoP request's headers, not checked"
+        add_config mtls-headers /baseline MTLS "" info - \
+            "baseline + an mTLS request's headers, not checked" \
+            "X-Client-Cert: $MTLS_CERT"
     fi
     if [[ -n $ONLY ]]; then
         local id

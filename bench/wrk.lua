@@ -11,6 +11,9 @@
 --              good for one request only: state=FILE says where the
 --              previous run stopped (a byte offset; missing: the start),
 --              and done() writes where this one did.  -t1 only.
+-- proof=FILE   the first proof of FILE in every request (with token=, as
+--              dpop= sends them): the same bytes as a DPoP request, for a
+--              location that does not check them.  Formatted once.
 -- count=N      stop after N responses: wrk has no request-count option.
 --              Exact with -c1; with more connections the requests still in
 --              flight are dropped (wrk prints how many completed).  Use -t1
@@ -20,7 +23,7 @@
 
 local reqs, nreqs, idx = nil, 0, 0
 local count, seen = 0, 0
-local proofs, dpop_auth = nil, nil
+local proofs, dpop_auth, fixed_proof = nil, nil, nil
 local threads = {}
 
 function setup(thread)
@@ -42,6 +45,10 @@ function init(args)
          assert(nreqs > 0, "no tokens in " .. v)
       elseif k == "dpop" then
          proofs = assert(io.open(v, "r"))
+      elseif k == "proof" then
+         local f = assert(io.open(v, "r"))
+         fixed_proof = f:read("*l")
+         f:close()
       elseif k == "token" then
          local f = assert(io.open(v, "r"))
          dpop_auth = "DPoP " .. f:read("*l")
@@ -53,6 +60,13 @@ function init(args)
       else
          error("bench/wrk.lua: unknown argument " .. a)
       end
+   end
+
+   if fixed_proof then
+      assert(dpop_auth, "bench/wrk.lua: proof= needs token=")
+      nreqs = 1
+      reqs = { wrk.format(nil, nil, { ["Authorization"] = dpop_auth,
+                                      ["DPoP"] = fixed_proof }) }
    end
 
    -- wrk looks at which functions exist after init()
