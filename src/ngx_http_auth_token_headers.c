@@ -50,6 +50,20 @@ typedef struct {
 } ngx_http_auth_token_move_t;
 
 
+/*
+ * The fields of r->headers_in that point to one element of the list, as
+ * offsets, found once in ngx_http_headers_in (ngx_http_auth_token_headers_
+ * init()): a relocation reads only these.  Before 1.23 the headers that
+ * may repeat (Cookie, X-Forwarded-For) are arrays of pointers instead,
+ * handled apart.
+ */
+
+#define NGX_HTTP_AUTH_TOKEN_MAX_FIELDS  128
+
+static ngx_uint_t  ngx_http_auth_token_fields[NGX_HTTP_AUTH_TOKEN_MAX_FIELDS];
+static ngx_uint_t  ngx_http_auth_token_nfields;
+
+
 static ngx_int_t ngx_http_auth_token_rebuild(ngx_http_request_t *r,
     ngx_array_t *names, ngx_uint_t extra, ngx_array_t *removed);
 static ngx_int_t ngx_http_auth_token_forget(ngx_http_request_t *r,
@@ -58,6 +72,10 @@ static ngx_int_t ngx_http_auth_token_remove_one(ngx_http_request_t *r,
     ngx_table_elt_t *h);
 static void ngx_http_auth_token_relocate(ngx_http_request_t *r,
     ngx_http_auth_token_move_t *mv);
+#if (nginx_version < 1023000)
+static void ngx_http_auth_token_relocate_array(ngx_http_request_t *r,
+    ngx_http_auth_token_move_t *mv, ngx_array_t *a);
+#endif
 static ngx_table_elt_t *ngx_http_auth_token_moved(ngx_http_request_t *r,
     ngx_http_auth_token_move_t *mv, ngx_table_elt_t *p);
 static ngx_int_t ngx_http_auth_token_named(ngx_array_t *names,
@@ -65,6 +83,59 @@ static ngx_int_t ngx_http_auth_token_named(ngx_array_t *names,
 static ngx_int_t ngx_http_auth_token_same_header(ngx_str_t *a, ngx_str_t *b);
 static ngx_int_t ngx_http_auth_token_index_header(ngx_http_request_t *r,
     ngx_http_auth_token_header_t *hdr, ngx_table_elt_t *e);
+
+
+/* postconfiguration: the pointer fields of r->headers_in, once each */
+
+ngx_int_t
+ngx_http_auth_token_headers_init(ngx_conf_t *cf)
+{
+    ngx_uint_t          i;
+    ngx_http_header_t  *hh;
+
+    ngx_http_auth_token_nfields = 0;
+
+    for (hh = ngx_http_headers_in; hh->name.len; hh++) {
+
+        if (hh->offset == 0) {
+            continue;
+        }
+
+#if (nginx_version < 1023000)
+        if (hh->offset == offsetof(ngx_http_headers_in_t, cookies)
+#if (NGX_HTTP_X_FORWARDED_FOR)
+            || hh->offset == offsetof(ngx_http_headers_in_t, x_forwarded_for)
+#endif
+           )
+        {
+            continue;
+        }
+#endif
+
+        for (i = 0; i < ngx_http_auth_token_nfields; i++) {
+            if (ngx_http_auth_token_fields[i] == hh->offset) {
+                break;
+            }
+        }
+
+        if (i < ngx_http_auth_token_nfields) {
+            continue;
+        }
+
+        if (ngx_http_auth_token_nfields == NGX_HTTP_AUTH_TOKEN_MAX_FIELDS) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "auth_token: nginx names more than %d "
+                               "request header fields",
+                               NGX_HTTP_AUTH_TOKEN_MAX_FIELDS);
+            return NGX_ERROR;
+        }
+
+        ngx_http_auth_token_fields[ngx_http_auth_token_nfields++] =
+                                                                hh->offset;
+    }
+
+    return NGX_OK;
+}
 
 
 /* at merge time: the names a server's locations claim */
@@ -601,56 +672,28 @@ static void
 ngx_http_auth_token_relocate(ngx_http_request_t *r,
     ngx_http_auth_token_move_t *mv)
 {
-    u_char              *field;
-    ngx_uint_t           i;
+    ngx_uint_t           k;
     ngx_table_elt_t    **ph;
-    ngx_http_header_t   *hh;
-#if (nginx_version < 1023000)
-    ngx_uint_t           n;
-    ngx_array_t         *a;
-#else
+#if (nginx_version >= 1023000)
+    ngx_uint_t           i;
     ngx_list_part_t     *part;
     ngx_table_elt_t     *e;
 #endif
 
-    for (hh = ngx_http_headers_in; hh->name.len; hh++) {
-
-        if (hh->offset == 0) {
-            continue;
-        }
-
-        field = (u_char *) &r->headers_in + hh->offset;
-
 #if (nginx_version < 1023000)
 
-        /* before 1.23, headers that may repeat are arrays of pointers */
+    /* before 1.23, headers that may repeat are arrays of pointers */
 
-        if (hh->offset == offsetof(ngx_http_headers_in_t, cookies)
+    ngx_http_auth_token_relocate_array(r, mv, &r->headers_in.cookies);
 #if (NGX_HTTP_X_FORWARDED_FOR)
-            || hh->offset == offsetof(ngx_http_headers_in_t, x_forwarded_for)
+    ngx_http_auth_token_relocate_array(r, mv, &r->headers_in.x_forwarded_for);
 #endif
-           )
-        {
-            a = (ngx_array_t *) field;
-            ph = a->elts;
-            n = 0;
-
-            for (i = 0; i < a->nelts; i++) {
-                ph[n] = ngx_http_auth_token_moved(r, mv, ph[i]);
-
-                if (ph[n]) {
-                    n++;
-                }
-            }
-
-            a->nelts = n;
-
-            continue;
-        }
 
 #endif
 
-        ph = (ngx_table_elt_t **) field;
+    for (k = 0; k < ngx_http_auth_token_nfields; k++) {
+        ph = (ngx_table_elt_t **)
+                 ((u_char *) &r->headers_in + ngx_http_auth_token_fields[k]);
 
         if (*ph) {
             *ph = ngx_http_auth_token_moved(r, mv, *ph);
@@ -671,12 +714,34 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r,
         }
     }
 
-#else
-
-    (void) i;
-
 #endif
 }
+
+
+#if (nginx_version < 1023000)
+
+static void
+ngx_http_auth_token_relocate_array(ngx_http_request_t *r,
+    ngx_http_auth_token_move_t *mv, ngx_array_t *a)
+{
+    ngx_uint_t         i, n;
+    ngx_table_elt_t  **ph;
+
+    ph = a->elts;
+    n = 0;
+
+    for (i = 0; i < a->nelts; i++) {
+        ph[n] = ngx_http_auth_token_moved(r, mv, ph[i]);
+
+        if (ph[n]) {
+            n++;
+        }
+    }
+
+    a->nelts = n;
+}
+
+#endif
 
 
 static ngx_table_elt_t *

@@ -14,6 +14,7 @@
 #include "ngx_http_auth_token_module.h"
 
 
+ngx_int_t ngx_http_auth_token_headers_init(ngx_conf_t *cf);
 char *ngx_http_auth_token_headers_conf(ngx_conf_t *cf,
     ngx_http_auth_token_loc_conf_t *conf);
 ngx_int_t ngx_http_auth_token_strip_handler(ngx_http_request_t *r);

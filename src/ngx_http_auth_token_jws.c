@@ -77,15 +77,23 @@ ngx_http_auth_token_jws_split(ngx_pool_t *pool, ngx_str_t *token,
     n = 0;
     last = token->data + token->len;
 
-    for (p = token->data; p < last; p++) {
-        if (*p == '.') {
-            if (n == 4) {
-                *reason = "Token is not a JWT";
-                return NGX_HTTP_AUTH_TOKEN_MALFORMED;
-            }
+    /* the dots: memchr() reads a long token much faster than a loop */
 
-            dot[n++] = p;
+    p = token->data;
+
+    for ( ;; ) {
+        p = memchr(p, '.', last - p);
+
+        if (p == NULL) {
+            break;
         }
+
+        if (n == 4) {
+            *reason = "Token is not a JWT";
+            return NGX_HTTP_AUTH_TOKEN_MALFORMED;
+        }
+
+        dot[n++] = p++;
     }
 
     if (n == 4) {

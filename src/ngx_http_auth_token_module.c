@@ -448,6 +448,10 @@ ngx_http_auth_token_init(ngx_conf_t *cf)
 
     *h = ngx_http_auth_token_precontent_handler;
 
+    if (ngx_http_auth_token_headers_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_auth_token_fetch_init(cf);
 }
 
