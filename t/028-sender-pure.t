@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 #
 # The pure functions of sender-constrained tokens (src/ngx_http_auth_token_
-# sender.c) through build/t-sender, without nginx:
+# dpop.c, _htu.c, _thumbprint.c) through build/t-sender, without nginx:
 #   - its self-test: RFC 9449's proofs (figures 2 and 13) verified and
 #     checked, RFC 7638 / RFC 8037 / RFC 9449 thumbprints, RFC 9449's ath,
 #     htu normalization, the cnf claim;
