@@ -675,8 +675,6 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r,
     ngx_uint_t           k;
     ngx_table_elt_t    **ph;
 #if (nginx_version >= 1023000)
-    ngx_uint_t           i;
-    ngx_list_part_t     *part;
     ngx_table_elt_t     *e;
 #endif
 
@@ -702,14 +700,20 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r,
 
 #if (nginx_version >= 1023000)
 
-    /* repeated headers are chained */
+    /*
+     * Repeated headers are chained from their field, and only those: nginx
+     * sets "next" of the headers it knows and leaves it uninitialized in
+     * all others, so the chains are walked from their (already moved)
+     * heads, never read off the list.
+     */
 
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        e = part->elts;
+    for (k = 0; k < ngx_http_auth_token_nfields; k++) {
+        ph = (ngx_table_elt_t **)
+                 ((u_char *) &r->headers_in + ngx_http_auth_token_fields[k]);
 
-        for (i = 0; i < part->nelts; i++) {
-            if (e[i].next) {
-                e[i].next = ngx_http_auth_token_moved(r, mv, e[i].next);
+        for (e = *ph; e; e = e->next) {
+            if (e->next) {
+                e->next = ngx_http_auth_token_moved(r, mv, e->next);
             }
         }
     }

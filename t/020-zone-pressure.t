@@ -213,7 +213,7 @@ my $c = "    listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2 reuseport;\n"
       . "    location = /sleep { echo_sleep \$arg_s; echo slept; }\n";
 for my $w (0 .. 11) {
     $c .= "    location = /wave$w {\n"
-        . join('', map { "        echo_location /fan/" . ($w * 15 + $_) . ";\n" } 1 .. 15)
+        . CORE::join('', map { "        echo_location /fan/" . ($w * 15 + $_) . ";\n" } 1 .. 15)
         . "    }\n";
 }
 $c . q{

@@ -104,7 +104,7 @@ x-user=user-42 added-1=1 added-40=40 authorization=nil
 --- request
 GET /t
 --- more_headers eval
-AuthTokenTest::bearer() . "\nX-User: spoofed\n" . join "", map { "X-Filler-$_: v\n" } 1 .. 25
+AuthTokenTest::bearer() . "\nX-User: spoofed\n" . CORE::join "", map { "X-Filler-$_: v\n" } 1 .. 25
 --- response_body
 x-user=user-42 added-1=1 added-40=40 authorization=nil
 --- no_error_log
