@@ -270,7 +270,11 @@ ngx_http_auth_token_zone_labels(ngx_http_auth_token_zone_t *zone)
         ngx_memzero(&slot[j], sizeof(ngx_http_auth_token_label_sh_t));
         slot[j].used = 1;
         slot[j].len = name[i].len;
-        ngx_memcpy(slot[j].name, name[i].data, name[i].len);
+
+        if (name[i].len) {
+            /* the slot of the locations without a label has no name */
+            ngx_memcpy(slot[j].name, name[i].data, name[i].len);
+        }
 
         zone->slots[i] = &slot[j];
         mine[j] = 1;
