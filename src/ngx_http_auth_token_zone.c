@@ -232,7 +232,9 @@ ngx_http_auth_token_zone_labels(ngx_http_auth_token_zone_t *zone)
     for (i = 0; i < zone->labels->nelts; i++) {
         for (j = 0; j < NGX_HTTP_AUTH_TOKEN_MAX_LABELS; j++) {
             if (slot[j].used && slot[j].len == name[i].len
-                && ngx_memcmp(slot[j].name, name[i].data, name[i].len) == 0)
+                && (name[i].len == 0
+                    || ngx_memcmp(slot[j].name, name[i].data, name[i].len)
+                       == 0))
             {
                 zone->slots[i] = &slot[j];
                 mine[j] = 1;
