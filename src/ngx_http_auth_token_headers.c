@@ -42,7 +42,7 @@
  */
 
 typedef struct {
-    ngx_list_t                     *old;
+    ngx_list_part_t                *old;      /* the old first part */
     ngx_int_t                      *map;
     ngx_table_elt_t                *gone;
     ngx_table_elt_t                *gone_next;
@@ -525,17 +525,18 @@ ngx_http_auth_token_rebuild(ngx_http_request_t *r, ngx_array_t *names,
 {
     ngx_int_t                   *map;
     ngx_uint_t                   i, n, g, kept;
-    ngx_list_t                   old;
-    ngx_list_part_t             *part;
+    ngx_list_part_t              old, *part;
     ngx_table_elt_t             *h, *e;
     ngx_http_auth_token_move_t   mv;
 
-    old = r->headers_in.headers;
+    /* the first part of the old list; the others stay where they are */
+
+    old = r->headers_in.headers.part;
 
     n = 0;
     g = 0;
 
-    for (part = &old.part; part; part = part->next) {
+    for (part = &old; part; part = part->next) {
 
         h = part->elts;
 
@@ -576,7 +577,7 @@ ngx_http_auth_token_rebuild(ngx_http_request_t *r, ngx_array_t *names,
     kept = 0;
     g = 0;
 
-    for (part = &old.part; part; part = part->next) {
+    for (part = &old; part; part = part->next) {
 
         h = part->elts;
 
@@ -773,7 +774,7 @@ ngx_http_auth_token_moved(ngx_http_request_t *r,
 
     g = 0;
 
-    for (part = &mv->old->part; part; part = part->next) {
+    for (part = mv->old; part; part = part->next) {
 
         h = part->elts;
 
