@@ -690,36 +690,31 @@ ngx_http_auth_token_relocate(ngx_http_request_t *r,
 
 #endif
 
-    for (k = 0; k < ngx_http_auth_token_nfields; k++) {
-        ph = (ngx_table_elt_t **)
-                 ((u_char *) &r->headers_in + ngx_http_auth_token_fields[k]);
-
-        if (*ph) {
-            *ph = ngx_http_auth_token_moved(r, mv, *ph);
-        }
-    }
-
-#if (nginx_version >= 1023000)
-
     /*
-     * Repeated headers are chained from their field, and only those: nginx
-     * sets "next" of the headers it knows and leaves it uninitialized in
-     * all others, so the chains are walked from their (already moved)
-     * heads, never read off the list.
+     * Each field, then (1.23 and later) the chain of repeated headers that
+     * starts there, and only those: nginx sets "next" of the headers it
+     * knows and leaves it uninitialized in all others, so the chains are
+     * walked from their (already moved) heads, never read off the list.
      */
 
     for (k = 0; k < ngx_http_auth_token_nfields; k++) {
         ph = (ngx_table_elt_t **)
                  ((u_char *) &r->headers_in + ngx_http_auth_token_fields[k]);
 
+        if (*ph == NULL) {
+            continue;
+        }
+
+        *ph = ngx_http_auth_token_moved(r, mv, *ph);
+
+#if (nginx_version >= 1023000)
         for (e = *ph; e; e = e->next) {
             if (e->next) {
                 e->next = ngx_http_auth_token_moved(r, mv, e->next);
             }
         }
-    }
-
 #endif
+    }
 }
 
 
